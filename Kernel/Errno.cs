@@ -1,0 +1,60 @@
+namespace ManagedBpf.Kernel;
+
+/// <summary>
+/// A Linux errno value, as the kernel returns it. The numbers are the asm-generic ones shared by x86_64
+/// and arm64; <see cref="ENOTSUPP"/> is the kernel-internal 524 that bpf() lets escape to user space.
+/// </summary>
+#pragma warning disable CS1591 // The names are the errno names every Linux programmer knows.
+public enum Errno
+{
+    None = 0,
+    EPERM = 1,
+    ENOENT = 2,
+    ESRCH = 3,
+    EINTR = 4,
+    EIO = 5,
+    ENXIO = 6,
+    E2BIG = 7,
+    ENOEXEC = 8,
+    EBADF = 9,
+    ECHILD = 10,
+    EAGAIN = 11,
+    ENOMEM = 12,
+    EACCES = 13,
+    EFAULT = 14,
+    EBUSY = 16,
+    EEXIST = 17,
+    EXDEV = 18,
+    ENODEV = 19,
+    ENOTDIR = 20,
+    EISDIR = 21,
+    EINVAL = 22,
+    ENFILE = 23,
+    EMFILE = 24,
+    ENOTTY = 25,
+    EFBIG = 27,
+    ENOSPC = 28,
+    ESPIPE = 29,
+    EROFS = 30,
+    EMLINK = 31,
+    EPIPE = 32,
+    ERANGE = 34,
+    EDEADLK = 35,
+    ENAMETOOLONG = 36,
+    ENOSYS = 38,
+    ENOTEMPTY = 39,
+    ELOOP = 40,
+    ENOMSG = 42,
+    ENODATA = 61,
+    ETIME = 62,
+    EOVERFLOW = 75,
+    EBADFD = 77,
+    EOPNOTSUPP = 95,
+    EADDRINUSE = 98,
+    EADDRNOTAVAIL = 99,
+    ENETDOWN = 100,
+    ETIMEDOUT = 110,
+    EALREADY = 114,
+    ENOTSUPP = 524,
+}
+#pragma warning restore CS1591

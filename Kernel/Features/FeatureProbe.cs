@@ -11,11 +11,12 @@ public static unsafe class FeatureProbe
 {
     private static readonly Dictionary<BpfMapType, bool> MapTypes = [];
     private static readonly Dictionary<BpfProgType, bool> ProgramTypes = [];
-    private static readonly Lock Gate = new();
+    private static readonly object Gate = new(); // a Monitor, so the baseline probe can re-enter
     private static bool? _bpfLink;
 
     /// <summary>Whether this kernel can create maps of <paramref name="type"/>.</summary>
     /// <exception cref="BpfSyscallException">EPERM: the process lacks CAP_BPF (the hint says so).</exception>
+    /// <remarks>The gate is re-entrant: a probe may consult the baseline probe of a plain type.</remarks>
     public static bool HasMapType(BpfMapType type)
     {
         lock (Gate)
@@ -117,7 +118,8 @@ public static unsafe class FeatureProbe
                 new SafeFdHandle(fd, ownsHandle: true).Dispose();
                 return true;
             }
-            if (errno == Errno.EPERM)
+            // As for programs: EPERM is a missing privilege only if a plain array is refused too.
+            if (errno == Errno.EPERM && (type == BpfMapType.ARRAY || !HasMapType(BpfMapType.ARRAY)))
                 throw Bpf.Error(BpfCommand.MAP_CREATE, errno, $"probe of {type} maps", BpfErrorHints.Privileges(BpfCommand.MAP_CREATE));
             return false;
         }
@@ -182,8 +184,14 @@ public static unsafe class FeatureProbe
                 new SafeFdHandle(fd, ownsHandle: true).Dispose();
                 return true;
             }
+            // EPERM is a missing privilege only if the plainest program type is refused too: some kernels
+            // answer EPERM for a type they cannot run (tracing without trampolines, for one).
             if (errno == Errno.EPERM)
-                throw Bpf.Error(BpfCommand.PROG_LOAD, errno, $"probe of {type} programs", BpfErrorHints.Privileges(BpfCommand.PROG_LOAD));
+            {
+                if (type == BpfProgType.SOCKET_FILTER || !HasProgramType(BpfProgType.SOCKET_FILTER))
+                    throw Bpf.Error(BpfCommand.PROG_LOAD, errno, $"probe of {type} programs", BpfErrorHints.Privileges(BpfCommand.PROG_LOAD));
+                return false;
+            }
             // An unknown type fails before the verifier runs; a known one that needs more than the probe
             // gives (an attach target, say) reaches the verifier, which logs why it refused.
             return log[0] != 0;
@@ -197,7 +205,7 @@ public static unsafe class FeatureProbe
         var fd = Bpf.Syscall(BpfCommand.LINK_CREATE, ref attr, out var errno);
         if (fd >= 0)
             new SafeFdHandle(fd, ownsHandle: true).Dispose();
-        if (errno == Errno.EPERM)
+        if (errno == Errno.EPERM && !HasMapType(BpfMapType.ARRAY))
             throw Bpf.Error(BpfCommand.LINK_CREATE, errno, "probe of bpf_link", BpfErrorHints.Privileges(BpfCommand.LINK_CREATE));
         return errno == Errno.EBADF;
     }

@@ -35,5 +35,5 @@ internal struct PerfEventAttr
     [FieldOffset(108)] public ushort sample_max_stack;
     [FieldOffset(112)] public uint aux_sample_size;
     [FieldOffset(120)] public ulong sig_data;
-    [FieldOffset(128)] public ulong config3;
+    [UapiSkip][FieldOffset(128)] public ulong config3; // 6.3+: newer than the headers Debian 12 ships
 }

@@ -1,0 +1,75 @@
+using ManagedBpf.Kernel;
+
+namespace ManagedBpf.Maps;
+
+public sealed partial class Map
+{
+    /// <summary>Pins the map at <paramref name="path"/> on a bpffs, so it outlives this process.</summary>
+    /// <exception cref="BpfSyscallException">EEXIST when something is pinned there; EPERM/EINVAL when the path is not on a bpffs.</exception>
+    public void Pin(string path) => Bpf.ObjPin(Handle, path);
+
+    /// <summary>Opens the map pinned at <paramref name="path"/>.</summary>
+    /// <param name="path">A path on a bpffs.</param>
+    /// <param name="access">0, <see cref="MapFlags.ReadOnly"/> or <see cref="MapFlags.WriteOnly"/>.</param>
+    /// <exception cref="BpfSyscallException">ENOENT when nothing is pinned there (the hint says so).</exception>
+    public static Map OpenPinned(string path, MapFlags access = MapFlags.None)
+    {
+        if ((access & ~(MapFlags.ReadOnly | MapFlags.WriteOnly)) != 0)
+            throw new ArgumentException("Only ReadOnly or WriteOnly apply when opening a pinned map.", nameof(access));
+        return FromFd(Bpf.ObjGet(path, (uint)access));
+    }
+
+    /// <summary>Freezes the map: user space can no longer change it (programs still can, unless BPF_F_RDONLY_PROG).</summary>
+    public void Freeze()
+    {
+        using var lease = Handle.Borrow();
+        var attr = new Kernel.Abi.MapFdAttr { map_fd = (uint)lease.Fd };
+        Bpf.Run(BpfCommand.MAP_FREEZE, ref attr, ToString());
+    }
+
+    /// <summary>
+    /// libbpf's pin-by-name: reuse a compatible map pinned at <c>{directory}/{name}</c>, or create and pin one.
+    /// Two processes racing to create it end up sharing the winner's map.
+    /// </summary>
+    private static Map CreateOrOpenPinned(MapSpec spec, MapCreateOptions? options)
+    {
+        if (spec.Name.Length == 0)
+            throw new ArgumentException("A map pinned by name needs a name.", nameof(spec));
+        var path = Path.Combine(options?.PinDirectory ?? KernelFileSystems.DefaultBpfFsPath, spec.Name);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (TryOpenPinned(path) is { } existing)
+            {
+                MapIncompatibleException.ThrowIfIncompatible(existing, spec, path);
+                return existing;
+            }
+            var map = Create(spec with { Pinning = MapPinning.None }, options);
+            try
+            {
+                map.Pin(path);
+                return map;
+            }
+            catch (BpfSyscallException e) when (e.Errno == Errno.EEXIST && attempt == 0)
+            {
+                map.Dispose(); // Someone pinned theirs first: share it.
+            }
+            catch
+            {
+                map.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private static Map? TryOpenPinned(string path)
+    {
+        try
+        {
+            return OpenPinned(path);
+        }
+        catch (BpfSyscallException e) when (e.Errno == Errno.ENOENT)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace ManagedBpf.TestSupport;
+
+/// <summary>Counts this process's open file descriptors (/proc/self/fd), to show that disposal leaks nothing.</summary>
+public static class OpenDescriptors
+{
+    /// <summary>The number of open descriptors now.</summary>
+    public static int Count() => Directory.GetFiles("/proc/self/fd").Length;
+
+    /// <summary>The descriptors whose link target contains <paramref name="kind"/> (e.g. "bpf-map", "bpf-prog", "perf_event").</summary>
+    public static int Count(string kind)
+    {
+        var count = 0;
+        foreach (var fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget?.Contains(kind, StringComparison.Ordinal) == true)
+                    count++;
+            }
+            catch (IOException)
+            {
+                // Closed between listing and reading: not open any more.
+            }
+        }
+        return count;
+    }
+}

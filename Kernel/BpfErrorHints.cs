@@ -76,7 +76,8 @@ public static class BpfErrorHints
     /// <summary>The hint for a failed element operation (lookup, update, delete, next key, batch).</summary>
     public static string? ForElement(BpfCommand command, Errno errno, ulong flags) => errno switch
     {
-        Errno.EPERM => Privileges(command),
+        // Holding the descriptor already passed the capability check: EPERM here is about access.
+        Errno.EPERM => "This descriptor does not allow the access (the map is frozen, or was opened read-only or write-only), or " + Privileges(command),
         Errno.E2BIG when command is BpfCommand.MAP_UPDATE_ELEM or BpfCommand.MAP_UPDATE_BATCH =>
             "The map is full (max_entries reached), or the index is past max_entries for an array map.",
         Errno.EEXIST when (flags & 1) != 0 => "The key already exists and BPF_NOEXIST was given.",
@@ -92,6 +93,7 @@ public static class BpfErrorHints
     /// <summary>The hint for any other command.</summary>
     public static string? ForCommand(BpfCommand command, Errno errno) => (command, errno) switch
     {
+        (BpfCommand.MAP_FREEZE, Errno.EPERM) => "The map is already frozen, or this descriptor is read-only.",
         (BpfCommand.OBJ_PIN or BpfCommand.OBJ_GET, Errno.EPERM or Errno.EINVAL) =>
             "The path must be on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf). " + Privileges(command),
         (_, Errno.EPERM) => Privileges(command),
@@ -99,7 +101,7 @@ public static class BpfErrorHints
         (BpfCommand.MAP_GET_FD_BY_ID or BpfCommand.PROG_GET_FD_BY_ID or BpfCommand.LINK_GET_FD_BY_ID or BpfCommand.BTF_GET_FD_BY_ID, Errno.ENOENT) =>
             "No object has that id (it may have been freed).",
         (BpfCommand.OBJ_PIN, Errno.EEXIST) => "Something is already pinned at that path.",
-        (BpfCommand.MAP_FREEZE, Errno.EBUSY) => "The map is already frozen, or mapped writable.",
+        (BpfCommand.MAP_FREEZE, Errno.EBUSY) => "The map is mapped writable into user space.",
         (BpfCommand.PROG_LOAD, Errno.ENOSPC) => "The verifier log did not fit in the buffer.",
         (BpfCommand.PROG_LOAD, Errno.EACCES or Errno.EINVAL) => "The verifier rejected the program; see the verifier log.",
         (BpfCommand.PROG_LOAD, Errno.E2BIG) => "The program is too large (over 1 million instructions, or 4096 for unprivileged users).",

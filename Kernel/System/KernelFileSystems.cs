@@ -6,6 +6,13 @@ public static class KernelFileSystems
     /// <summary>The default bpffs mount point.</summary>
     public const string DefaultBpfFsPath = "/sys/fs/bpf";
 
+    /// <summary>The bpffs to pin under: <c>/sys/fs/bpf</c> when it is one, else the first bpffs mounted, else null.</summary>
+    public static string? BpfFsPath()
+    {
+        var mounts = BpfFsMounts();
+        return mounts.Contains(DefaultBpfFsPath) ? DefaultBpfFsPath : mounts.Count > 0 ? mounts[0] : null;
+    }
+
     /// <summary>The mount points of every bpf filesystem, in mount-table order.</summary>
     public static IReadOnlyList<string> BpfFsMounts() => MountsOfType("bpf");
 

@@ -72,15 +72,4 @@ public sealed class FeatureProbeTests
         Assert.Equal(Directory.Exists("/sys/bus/event_source/devices/kprobe"), FeatureProbe.PmuType("kprobe") is not null);
         Assert.Null(FeatureProbe.PmuType("no-such-pmu"));
     }
-
-    [KernelFact]
-    public void Probing_leaks_no_descriptors()
-    {
-        var before = OpenDescriptors.Count();
-        foreach (var type in Enum.GetValues<BpfMapType>())
-            FeatureProbe.HasMapType(type);
-        foreach (var type in Enum.GetValues<BpfProgType>())
-            FeatureProbe.HasProgramType(type);
-        Assert.Equal(before, OpenDescriptors.Count());
-    }
 }

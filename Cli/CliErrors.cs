@@ -1,0 +1,26 @@
+using ManagedBpf.Kernel;
+
+namespace ManagedBpf.Cli;
+
+/// <summary>Turns the library's documented exceptions into a message on stderr and a non-zero exit code.</summary>
+internal static class CliErrors
+{
+    internal static int Run(Action action)
+    {
+        try
+        {
+            action();
+            return 0;
+        }
+        catch (BpfSyscallException e)
+        {
+            Console.Error.WriteLine($"mbpf: {e.Message}");
+            return e.Errno == Errno.EPERM ? 77 : 1; // 77: EX_NOPERM
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"mbpf: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using ManagedBpf.Cli;
+
+var root = new RootCommand("mbpf: load, attach and stream eBPF programs without libbpf.")
+{
+    FeaturesCommand.Create(),
+};
+return root.Parse(args).Invoke();

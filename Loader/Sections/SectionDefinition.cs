@@ -1,0 +1,26 @@
+using ManagedBpf.Kernel;
+
+namespace ManagedBpf.Loader;
+
+/// <summary>
+/// One row of the section-name table: a section <see cref="Pattern"/> as libbpf writes it (<c>kprobe+</c>
+/// matches <c>kprobe</c> and <c>kprobe/anything</c>; a pattern without <c>+</c> matches exactly) and
+/// the program type, expected attach type and flags it implies.
+/// </summary>
+/// <param name="Pattern">The pattern, e.g. <c>tracepoint+</c>, <c>xdp</c>, <c>cgroup/connect4</c>.</param>
+/// <param name="Type">The program type.</param>
+/// <param name="ExpectedAttachType">The expected attach type (0 where none).</param>
+/// <param name="Flags">Further implications.</param>
+public sealed record SectionDefinition(string Pattern, BpfProgType Type, BpfAttachType ExpectedAttachType, SectionFlags Flags)
+{
+    /// <summary>Whether <paramref name="section"/> (without a leading <c>?</c>) matches this pattern.</summary>
+    public bool Matches(string section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        if (!Pattern.EndsWith('+'))
+            return section == Pattern;
+        var prefix = Pattern.AsSpan(0, Pattern.Length - 1);
+        return section.AsSpan().StartsWith(prefix, StringComparison.Ordinal)
+            && (section.Length == prefix.Length || section[prefix.Length] == '/');
+    }
+}

@@ -1,0 +1,137 @@
+using ManagedBpf.Kernel;
+using static ManagedBpf.Loader.SectionFlags;
+using A = ManagedBpf.Kernel.BpfAttachType;
+using P = ManagedBpf.Kernel.BpfProgType;
+
+namespace ManagedBpf.Loader;
+
+/// <summary>
+/// Section names to program types, as libbpf names them (libbpf.c <c>section_defs</c>). Order matters:
+/// the first matching row wins, so longer patterns precede their prefixes.
+/// </summary>
+public static class SectionTable
+{
+    /// <summary>Every row, in matching order.</summary>
+    public static IReadOnlyList<SectionDefinition> Definitions { get; } =
+    [
+        new("socket", P.SOCKET_FILTER, 0, None),
+        new("sk_reuseport/migrate", P.SK_REUSEPORT, A.SK_REUSEPORT_SELECT_OR_MIGRATE, Attachable),
+        new("sk_reuseport", P.SK_REUSEPORT, A.SK_REUSEPORT_SELECT, Attachable),
+        new("kprobe+", P.KPROBE, 0, None),
+        new("uprobe+", P.KPROBE, 0, None),
+        new("uprobe.s+", P.KPROBE, 0, Sleepable),
+        new("kretprobe+", P.KPROBE, 0, None),
+        new("uretprobe+", P.KPROBE, 0, None),
+        new("uretprobe.s+", P.KPROBE, 0, Sleepable),
+        new("kprobe.multi+", P.KPROBE, A.TRACE_KPROBE_MULTI, None),
+        new("kretprobe.multi+", P.KPROBE, A.TRACE_KPROBE_MULTI, None),
+        new("kprobe.session+", P.KPROBE, A.TRACE_KPROBE_SESSION, None),
+        new("uprobe.multi+", P.KPROBE, A.TRACE_UPROBE_MULTI, None),
+        new("uretprobe.multi+", P.KPROBE, A.TRACE_UPROBE_MULTI, None),
+        new("uprobe.session+", P.KPROBE, A.TRACE_UPROBE_SESSION, None),
+        new("uprobe.multi.s+", P.KPROBE, A.TRACE_UPROBE_MULTI, Sleepable),
+        new("uretprobe.multi.s+", P.KPROBE, A.TRACE_UPROBE_MULTI, Sleepable),
+        new("ksyscall+", P.KPROBE, 0, None),
+        new("kretsyscall+", P.KPROBE, 0, None),
+        new("usdt+", P.KPROBE, 0, Usdt),
+        new("usdt.s+", P.KPROBE, 0, Usdt | Sleepable),
+        new("tc/ingress", P.SCHED_CLS, A.TCX_INGRESS, None),
+        new("tc/egress", P.SCHED_CLS, A.TCX_EGRESS, None),
+        new("tcx/ingress", P.SCHED_CLS, A.TCX_INGRESS, None),
+        new("tcx/egress", P.SCHED_CLS, A.TCX_EGRESS, None),
+        new("tc", P.SCHED_CLS, 0, None),
+        new("classifier", P.SCHED_CLS, 0, None),
+        new("action", P.SCHED_ACT, 0, None),
+        new("netkit/primary", P.SCHED_CLS, A.NETKIT_PRIMARY, None),
+        new("netkit/peer", P.SCHED_CLS, A.NETKIT_PEER, None),
+        new("tracepoint+", P.TRACEPOINT, 0, None),
+        new("tp+", P.TRACEPOINT, 0, None),
+        new("raw_tracepoint+", P.RAW_TRACEPOINT, 0, None),
+        new("raw_tp+", P.RAW_TRACEPOINT, 0, None),
+        new("raw_tracepoint.w+", P.RAW_TRACEPOINT_WRITABLE, 0, None),
+        new("raw_tp.w+", P.RAW_TRACEPOINT_WRITABLE, 0, None),
+        new("tp_btf+", P.TRACING, A.TRACE_RAW_TP, AttachBtf),
+        new("fentry+", P.TRACING, A.TRACE_FENTRY, AttachBtf),
+        new("fmod_ret+", P.TRACING, A.MODIFY_RETURN, AttachBtf),
+        new("fexit+", P.TRACING, A.TRACE_FEXIT, AttachBtf),
+        new("fentry.s+", P.TRACING, A.TRACE_FENTRY, AttachBtf | Sleepable),
+        new("fmod_ret.s+", P.TRACING, A.MODIFY_RETURN, AttachBtf | Sleepable),
+        new("fexit.s+", P.TRACING, A.TRACE_FEXIT, AttachBtf | Sleepable),
+        new("freplace+", P.EXT, 0, AttachBtf),
+        new("lsm+", P.LSM, A.LSM_MAC, AttachBtf),
+        new("lsm.s+", P.LSM, A.LSM_MAC, AttachBtf | Sleepable),
+        new("lsm_cgroup+", P.LSM, A.LSM_CGROUP, AttachBtf),
+        new("iter+", P.TRACING, A.TRACE_ITER, AttachBtf),
+        new("iter.s+", P.TRACING, A.TRACE_ITER, AttachBtf | Sleepable),
+        new("syscall", P.SYSCALL, 0, Sleepable),
+        new("xdp.frags/devmap", P.XDP, A.XDP_DEVMAP, XdpFrags),
+        new("xdp/devmap", P.XDP, A.XDP_DEVMAP, Attachable),
+        new("xdp.frags/cpumap", P.XDP, A.XDP_CPUMAP, XdpFrags),
+        new("xdp/cpumap", P.XDP, A.XDP_CPUMAP, Attachable),
+        new("xdp.frags", P.XDP, A.XDP, XdpFrags),
+        new("xdp", P.XDP, A.XDP, None),
+        new("perf_event", P.PERF_EVENT, 0, None),
+        new("lwt_in", P.LWT_IN, 0, None),
+        new("lwt_out", P.LWT_OUT, 0, None),
+        new("lwt_xmit", P.LWT_XMIT, 0, None),
+        new("lwt_seg6local", P.LWT_SEG6LOCAL, 0, None),
+        new("sockops", P.SOCK_OPS, A.CGROUP_SOCK_OPS, None),
+        new("sk_skb/stream_parser", P.SK_SKB, A.SK_SKB_STREAM_PARSER, None),
+        new("sk_skb/stream_verdict", P.SK_SKB, A.SK_SKB_STREAM_VERDICT, None),
+        new("sk_skb/verdict", P.SK_SKB, A.SK_SKB_VERDICT, None),
+        new("sk_skb", P.SK_SKB, 0, None),
+        new("sk_msg", P.SK_MSG, A.SK_MSG_VERDICT, None),
+        new("lirc_mode2", P.LIRC_MODE2, A.LIRC_MODE2, None),
+        new("flow_dissector", P.FLOW_DISSECTOR, A.FLOW_DISSECTOR, None),
+        new("cgroup_skb/ingress", P.CGROUP_SKB, A.CGROUP_INET_INGRESS, None),
+        new("cgroup_skb/egress", P.CGROUP_SKB, A.CGROUP_INET_EGRESS, None),
+        new("cgroup/skb", P.CGROUP_SKB, 0, None),
+        new("cgroup/sock_create", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE, Attachable),
+        new("cgroup/sock_release", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_RELEASE, Attachable),
+        new("cgroup/sock", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE, None),
+        new("cgroup/post_bind4", P.CGROUP_SOCK, A.CGROUP_INET4_POST_BIND, Attachable),
+        new("cgroup/post_bind6", P.CGROUP_SOCK, A.CGROUP_INET6_POST_BIND, Attachable),
+        new("cgroup/bind4", P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_BIND, Attachable),
+        new("cgroup/bind6", P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_BIND, Attachable),
+        new("cgroup/connect4", P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_CONNECT, Attachable),
+        new("cgroup/connect6", P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_CONNECT, Attachable),
+        new("cgroup/connect_unix", P.CGROUP_SOCK_ADDR, A.CGROUP_UNIX_CONNECT, Attachable),
+        new("cgroup/sendmsg4", P.CGROUP_SOCK_ADDR, A.CGROUP_UDP4_SENDMSG, Attachable),
+        new("cgroup/sendmsg6", P.CGROUP_SOCK_ADDR, A.CGROUP_UDP6_SENDMSG, Attachable),
+        new("cgroup/sendmsg_unix", P.CGROUP_SOCK_ADDR, A.CGROUP_UNIX_SENDMSG, Attachable),
+        new("cgroup/recvmsg4", P.CGROUP_SOCK_ADDR, A.CGROUP_UDP4_RECVMSG, Attachable),
+        new("cgroup/recvmsg6", P.CGROUP_SOCK_ADDR, A.CGROUP_UDP6_RECVMSG, Attachable),
+        new("cgroup/recvmsg_unix", P.CGROUP_SOCK_ADDR, A.CGROUP_UNIX_RECVMSG, Attachable),
+        new("cgroup/getpeername4", P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_GETPEERNAME, Attachable),
+        new("cgroup/getpeername6", P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_GETPEERNAME, Attachable),
+        new("cgroup/getpeername_unix", P.CGROUP_SOCK_ADDR, A.CGROUP_UNIX_GETPEERNAME, Attachable),
+        new("cgroup/getsockname4", P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_GETSOCKNAME, Attachable),
+        new("cgroup/getsockname6", P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_GETSOCKNAME, Attachable),
+        new("cgroup/getsockname_unix", P.CGROUP_SOCK_ADDR, A.CGROUP_UNIX_GETSOCKNAME, Attachable),
+        new("cgroup/sysctl", P.CGROUP_SYSCTL, A.CGROUP_SYSCTL, Attachable),
+        new("cgroup/getsockopt", P.CGROUP_SOCKOPT, A.CGROUP_GETSOCKOPT, Attachable),
+        new("cgroup/setsockopt", P.CGROUP_SOCKOPT, A.CGROUP_SETSOCKOPT, Attachable),
+        new("cgroup/dev", P.CGROUP_DEVICE, A.CGROUP_DEVICE, None),
+        new("struct_ops+", P.STRUCT_OPS, 0, None),
+        new("struct_ops.s+", P.STRUCT_OPS, 0, Sleepable),
+        new("sk_lookup", P.SK_LOOKUP, A.SK_LOOKUP, Attachable),
+        new("netfilter", P.NETFILTER, A.NETFILTER, None),
+    ];
+
+    /// <summary>Resolves a section name, or returns null when no row matches (libbpf: "unrecognized section").</summary>
+    public static ProgramSection? Resolve(string sectionName)
+    {
+        ArgumentNullException.ThrowIfNull(sectionName);
+        var autoload = !sectionName.StartsWith('?');
+        var name = autoload ? sectionName : sectionName[1..];
+        foreach (var definition in Definitions)
+        {
+            if (!definition.Matches(name))
+                continue;
+            var prefix = definition.Pattern.TrimEnd('+');
+            string? target = name.Length > prefix.Length + 1 && definition.Pattern.EndsWith('+') ? name[(prefix.Length + 1)..] : null;
+            return new ProgramSection(sectionName, definition, target, autoload);
+        }
+        return null;
+    }
+}

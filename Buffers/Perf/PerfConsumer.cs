@@ -1,0 +1,242 @@
+using System.Buffers;
+
+namespace ManagedBpf.Buffers.Perf;
+
+/// <summary>
+/// Reads one CPU's perf ring through a <see cref="PerfBufferView"/>: acquire-load <c>data_head</c>, walk the batch
+/// from <c>data_tail</c>, deliver, release-store <c>data_tail</c> once. Allocates nothing per record.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Before delivering anything, the whole batch is walked from tail to head and every header is validated (size at
+/// least 8, a multiple of 8, within the head, a kernel record type, and for a sample
+/// <c>header.size == prefix + raw size</c>). This is the guard against the 64 KiB problem: <c>header.size</c> is a
+/// u16, so a sample of 64 KiB or more carries its size modulo 65,536. The kernel then reserves only that truncated
+/// size but writes the whole sample, spilling past the reservation and, on a small ring, over the oldest unread
+/// records. Such a sample is recognised by <c>header.size == (prefix + raw) mod 65536</c>: it is never delivered,
+/// it is reported (<see cref="PerfCorruptionKind.OversizedSample"/>) and skipped by <c>header.size</c>, where the
+/// next record starts intact; and every unread record its spill can reach (positions below its position plus its
+/// true size minus the ring size) is reported (<see cref="PerfCorruptionKind.SpillDamage"/>) and not delivered.
+/// A header no kernel would write drops the rest of the batch (<see cref="PerfCorruptionKind.ImpossibleHeader"/>).
+/// Later batches are read normally.
+/// </para>
+/// <para>
+/// Records are delivered in order; reports come at the position they are about. A record counts as consumed once it
+/// has been handed to the handler (also when the handler returns <see langword="false"/> or throws).
+/// </para>
+/// </remarks>
+public static class PerfConsumer
+{
+    /// <summary>Reads everything between <c>data_tail</c> and <c>data_head</c> (or until the handler stops).</summary>
+    /// <typeparam name="THandler">A struct handler; the reader is specialized for it.</typeparam>
+    /// <param name="buffer">The ring's memory.</param>
+    /// <param name="cpu">The CPU the ring belongs to, passed on to the handler and reports.</param>
+    /// <param name="layout">The events' sample layout.</param>
+    /// <param name="handler">Receives samples, lost counts and reports; passed by reference so its state survives.</param>
+    /// <returns>The counters of this read.</returns>
+    public static PerfReadResult Read<THandler>(in PerfBufferView buffer, int cpu, PerfSampleLayout layout, ref THandler handler)
+        where THandler : struct, IPerfRecordHandler
+    {
+        if (buffer.IsDefault)
+            throw new ArgumentException("The perf buffer view describes no memory.", nameof(buffer));
+        return ReadBatch(in buffer, cpu, layout, ref handler);
+    }
+
+    /// <summary>Reads everything between <c>data_tail</c> and <c>data_head</c>, delivering each sample as one span.</summary>
+    /// <param name="buffer">The ring's memory.</param>
+    /// <param name="cpu">The CPU the ring belongs to.</param>
+    /// <param name="layout">The events' sample layout.</param>
+    /// <param name="onSample">Receives each sample; a wrapped body is first copied into a buffer rented from <see cref="ArrayPool{T}.Shared"/>.</param>
+    /// <param name="onLost">Receives lost counts, or <see langword="null"/> to rely on the returned counters.</param>
+    /// <param name="onCorruption">Receives reports, or <see langword="null"/> to rely on the returned counters.</param>
+    /// <returns>The counters of this read.</returns>
+    public static PerfReadResult Read(
+        in PerfBufferView buffer, int cpu, PerfSampleLayout layout,
+        PerfSampleCallback onSample, PerfLostCallback? onLost = null, PerfCorruptionCallback? onCorruption = null)
+    {
+        ArgumentNullException.ThrowIfNull(onSample);
+        var handler = new CallbackHandler(onSample, onLost, onCorruption);
+        try
+        {
+            return Read(in buffer, cpu, layout, ref handler);
+        }
+        finally
+        {
+            handler.ReturnScratch();
+        }
+    }
+
+    private static PerfReadResult ReadBatch<THandler>(in PerfBufferView buffer, int cpu, PerfSampleLayout layout, ref THandler handler)
+        where THandler : struct, IPerfRecordHandler
+    {
+        var counters = default(PerfReadCounters);
+        var ringSize = buffer.DataSize;
+        var head = buffer.LoadDataHead();
+        var tail = buffer.LoadDataTail();
+        var available = head - tail;
+        if (available == 0)
+            return new PerfReadResult(counters, 0, stopped: false);
+        if (available > ringSize || ((head | tail) & (PerfEventAbi.RecordAlignment - 1)) != 0)
+        {
+            counters.PositionErrors = 1;
+            buffer.StoreDataTail(head);
+            handler.OnCorruption(PerfCorruption.Positions(cpu, ringSize, tail, head));
+            return new PerfReadResult(counters, available, stopped: false);
+        }
+
+        // Walk 1: validate every header of the batch and find how far oversized samples spilled, before delivering
+        // anything: the spill lands on the oldest unread records, which come first in the batch.
+        // All arithmetic is relative to the tail, so positions may wrap at 2^64.
+        var validEnd = available;
+        var impossible = default(PerfRecordCheck);
+        ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0;
+        for (ulong at = 0; at < available;)
+        {
+            var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
+            if (record.Class == PerfRecordClass.Impossible)
+            {
+                validEnd = at;
+                impossible = record;
+                break;
+            }
+
+            if (record.Class == PerfRecordClass.Oversized)
+            {
+                // The kernel wrote TrueSize bytes from here; what lies past one ring length from here wrapped onto
+                // the bytes from the tail on, up to the sample itself (later records were written after it).
+                var trueSize = layout.TrueSize(record.RawSize);
+                if (at + trueSize > ringSize)
+                {
+                    var reached = Math.Min(at + trueSize - ringSize, at);
+                    if (reached > spillEnd)
+                        (spillEnd, spillSource, spillTrueSize) = (reached, tail + at, trueSize);
+                }
+            }
+
+            at += record.Header.Size;
+        }
+
+        // Walk 2: deliver. Headers are checked again, so a ring changed since walk 1 is still read within bounds.
+        ulong consumed = 0;
+        try
+        {
+            ulong at = 0;
+            for (; at < spillEnd && at < validEnd; counters.CorruptedRecords++)
+            {
+                var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
+                if (record.Class == PerfRecordClass.Impossible)
+                {
+                    (validEnd, impossible) = (at, record);
+                    break;
+                }
+
+                at += record.Header.Size;
+            }
+
+            if (counters.CorruptedRecords != 0)
+            {
+                consumed = at;
+                handler.OnCorruption(PerfCorruption.Spill(cpu, tail, ringSize, tail, head, spillSource, spillTrueSize, counters.CorruptedRecords, at));
+            }
+
+            while (at < validEnd)
+            {
+                var position = tail + at;
+                var record = PerfRecordCheck.Of(in buffer, position, available - at, layout);
+                if (record.Class == PerfRecordClass.Impossible)
+                {
+                    (validEnd, impossible) = (at, record);
+                    break;
+                }
+
+                at += record.Header.Size;
+                consumed = at;
+                switch (record.Class)
+                {
+                    case PerfRecordClass.Sample:
+                        counters.Samples++;
+                        counters.SampleBytes += record.RawSize;
+                        if (!handler.OnSample(SampleAt(in buffer, cpu, position, record.RawSize, layout)))
+                            return new PerfReadResult(counters, consumed, stopped: true);
+
+                        break;
+
+                    case PerfRecordClass.Oversized:
+                        counters.OversizedSamples++;
+                        handler.OnCorruption(PerfCorruption.Oversized(cpu, position, ringSize, tail, head, record.Header, layout.TrueSize(record.RawSize)));
+                        break;
+
+                    case PerfRecordClass.Lost:
+                        // { header; u64 id; u64 lost; }
+                        var lost = buffer.ReadUInt64(position + PerfEventAbi.HeaderSize + sizeof(ulong));
+                        counters.LostRecords++;
+                        counters.Lost += lost;
+                        handler.OnLost(cpu, lost);
+                        break;
+
+                    default:
+                        counters.SkippedRecords++;
+                        break;
+                }
+            }
+
+            consumed = available;
+            if (validEnd < available)
+            {
+                counters.DroppedBytes = available - validEnd;
+                handler.OnCorruption(PerfCorruption.Impossible(cpu, tail + validEnd, ringSize, tail, head, impossible.Header, impossible.Problem));
+            }
+
+            return new PerfReadResult(counters, consumed, stopped: false);
+        }
+        finally
+        {
+            // Once per batch; also when the handler throws, past the record it was given.
+            if (consumed != 0)
+                buffer.StoreDataTail(tail + consumed);
+        }
+    }
+
+    private static PerfSample SampleAt(in PerfBufferView buffer, int cpu, ulong position, uint rawSize, PerfSampleLayout layout)
+    {
+        buffer.Segments(position + (ulong)layout.PrefixSize, rawSize, out var first, out var second);
+        var time = layout.HasTime ? buffer.ReadUInt64(position + PerfSampleLayout.TimeOffset) : 0;
+        return new PerfSample(cpu, position, time, first, second);
+    }
+
+    /// <summary>Adapts the delegates to the struct handler the reader is generic over.</summary>
+    private struct CallbackHandler(PerfSampleCallback onSample, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption) : IPerfRecordHandler
+    {
+        private byte[]? _scratch;
+
+        public bool OnSample(in PerfSample sample)
+        {
+            if (sample.IsContiguous)
+            {
+                onSample(sample.Cpu, sample.First);
+                return true;
+            }
+
+            // Rented once and kept for the batch: a wrapped body costs a copy, not an allocation.
+            if (_scratch is null || _scratch.Length < sample.Length)
+            {
+                ReturnScratch();
+                _scratch = ArrayPool<byte>.Shared.Rent(sample.Length);
+            }
+
+            onSample(sample.Cpu, sample.GetContiguous(_scratch));
+            return true;
+        }
+
+        public readonly void OnLost(int cpu, ulong lost) => onLost?.Invoke(cpu, lost);
+
+        public readonly void OnCorruption(in PerfCorruption corruption) => onCorruption?.Invoke(in corruption);
+
+        public void ReturnScratch()
+        {
+            if (_scratch is not null)
+                ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = null;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace ManagedBpf.Buffers.Perf;
+
+/// <summary>The mutable tallies of one read, frozen into a <see cref="PerfReadResult"/>.</summary>
+internal struct PerfReadCounters
+{
+    internal long Samples;
+    internal long SampleBytes;
+    internal long LostRecords;
+    internal ulong Lost;
+    internal long OversizedSamples;
+    internal long CorruptedRecords;
+    internal long SkippedRecords;
+    internal ulong DroppedBytes;
+    internal long PositionErrors;
+}

@@ -1,0 +1,60 @@
+namespace ManagedBpf.Buffers.Perf;
+
+/// <summary>What one read of a perf ring did. Every record between <c>data_tail</c> and <c>data_head</c> lands in exactly one counter.</summary>
+public readonly struct PerfReadResult
+{
+    internal PerfReadResult(in PerfReadCounters counters, ulong consumedBytes, bool stopped)
+    {
+        Samples = counters.Samples;
+        SampleBytes = counters.SampleBytes;
+        LostRecords = counters.LostRecords;
+        Lost = counters.Lost;
+        OversizedSamples = counters.OversizedSamples;
+        CorruptedRecords = counters.CorruptedRecords;
+        SkippedRecords = counters.SkippedRecords;
+        DroppedBytes = counters.DroppedBytes;
+        PositionErrors = counters.PositionErrors;
+        ConsumedBytes = consumedBytes;
+        Stopped = stopped;
+    }
+
+    /// <summary>Well-formed samples delivered to the handler.</summary>
+    public long Samples { get; }
+
+    /// <summary>Raw bytes of the delivered samples (padding included).</summary>
+    public long SampleBytes { get; }
+
+    /// <summary><c>PERF_RECORD_LOST</c> records read.</summary>
+    public long LostRecords { get; }
+
+    /// <summary>The sum of their counts: records the kernel dropped for lack of room.</summary>
+    public ulong Lost { get; }
+
+    /// <summary>Samples of 64 KiB or more, truncated by the kernel, reported and not delivered.</summary>
+    public long OversizedSamples { get; }
+
+    /// <summary>
+    /// Records an oversized sample's spill can have overwritten, reported and not delivered. They are counted as the
+    /// walk reads them now: a spill can make a few real records read as many small ones, or the reverse.
+    /// </summary>
+    public long CorruptedRecords { get; }
+
+    /// <summary>Records of other kernel types, skipped by their size.</summary>
+    public long SkippedRecords { get; }
+
+    /// <summary>Bytes dropped after an impossible header, up to <c>data_head</c>.</summary>
+    public ulong DroppedBytes { get; }
+
+    /// <summary>1 when <c>data_head</c> and <c>data_tail</c> were impossible and the reader skipped to the head, else 0.</summary>
+    public long PositionErrors { get; }
+
+    /// <summary>How far <c>data_tail</c> advanced.</summary>
+    public ulong ConsumedBytes { get; }
+
+    /// <summary>Whether the handler stopped the read before <c>data_head</c>.</summary>
+    public bool Stopped { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => Invariant.Format(
+        $"{Samples} samples ({SampleBytes} bytes), {Lost} lost in {LostRecords} records, {OversizedSamples} oversized, {CorruptedRecords} corrupted, {SkippedRecords} skipped, {DroppedBytes} bytes dropped, tail advanced {ConsumedBytes} bytes{(Stopped ? ", stopped by the handler" : "")}");
+}

@@ -1,0 +1,70 @@
+using System.Runtime.CompilerServices;
+
+namespace ManagedBpf.Buffers.Perf;
+
+/// <summary>A record header and the verdict on it.</summary>
+internal readonly struct PerfRecordCheck
+{
+    private PerfRecordCheck(PerfRecordClass @class, PerfEventHeader header, uint rawSize, PerfHeaderProblem problem)
+    {
+        Class = @class;
+        Header = header;
+        RawSize = rawSize;
+        Problem = problem;
+    }
+
+    internal PerfRecordClass Class { get; }
+
+    internal PerfEventHeader Header { get; }
+
+    /// <summary>The u32 raw size of a sample (well-formed or oversized).</summary>
+    internal uint RawSize { get; }
+
+    internal PerfHeaderProblem Problem { get; }
+
+    /// <summary>
+    /// Checks the record at <paramref name="position"/>, which has <paramref name="remaining"/> published bytes
+    /// (up to <c>data_head</c>) from its start. Reads only the header and, for a sample, its raw size, both inside
+    /// the record's own <c>header.size</c> bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static PerfRecordCheck Of(in PerfBufferView buffer, ulong position, ulong remaining, PerfSampleLayout layout)
+    {
+        var header = buffer.ReadHeader(position);
+        var size = header.Size;
+        if (size < PerfEventAbi.HeaderSize)
+            return Impossible(header, PerfHeaderProblem.SizeBelowHeader);
+        if ((size & (PerfEventAbi.RecordAlignment - 1)) != 0)
+            return Impossible(header, PerfHeaderProblem.SizeNotAligned);
+        if (size > remaining)
+            return Impossible(header, PerfHeaderProblem.PastDataHead);
+
+        switch (header.Type)
+        {
+            case PerfEventAbi.PERF_RECORD_SAMPLE:
+                if (size < layout.PrefixSize)
+                    return Impossible(header, PerfHeaderProblem.SampleShorterThanPrefix);
+                var rawSize = buffer.ReadUInt32(position + (ulong)layout.RawSizeOffset);
+                var trueSize = layout.TrueSize(rawSize);
+                if (trueSize == size)
+                    return new PerfRecordCheck(PerfRecordClass.Sample, header, rawSize, PerfHeaderProblem.None);
+                // Unequal yet equal modulo 2^16: the true size exceeded the u16 and the kernel kept its low bits.
+                if ((trueSize & PerfEventAbi.MaxRecordSize) == size)
+                    return new PerfRecordCheck(PerfRecordClass.Oversized, header, rawSize, PerfHeaderProblem.None);
+                return Impossible(header, PerfHeaderProblem.SampleSizeMismatch);
+
+            case PerfEventAbi.PERF_RECORD_LOST:
+                return size < PerfEventAbi.LostRecordSize
+                    ? Impossible(header, PerfHeaderProblem.LostRecordTooShort)
+                    : new PerfRecordCheck(PerfRecordClass.Lost, header, 0, PerfHeaderProblem.None);
+
+            default:
+                return header.Type is 0 or >= PerfEventAbi.PERF_RECORD_USER_TYPE_START
+                    ? Impossible(header, PerfHeaderProblem.UnknownType)
+                    : new PerfRecordCheck(PerfRecordClass.Skippable, header, 0, PerfHeaderProblem.None);
+        }
+    }
+
+    private static PerfRecordCheck Impossible(PerfEventHeader header, PerfHeaderProblem problem) =>
+        new(PerfRecordClass.Impossible, header, 0, problem);
+}

@@ -1,0 +1,188 @@
+namespace ManagedBpf.Buffers.Ring;
+
+/// <summary>
+/// Drains a <c>BPF_MAP_TYPE_RINGBUF</c> through a <see cref="RingBufferView"/>, following the kernel's consumer
+/// protocol: acquire-load <c>producer_pos</c>; for each record acquire-load its header, stop at BUSY, skip DISCARD,
+/// deliver the payload in place; release-store <c>consumer_pos</c>; a full fence before re-reading
+/// <c>producer_pos</c>. Allocates nothing per record.
+/// </summary>
+/// <remarks>
+/// <para>One consumer at a time per ring: the consumer position is owned by the caller.</para>
+/// <para>
+/// A record counts as consumed once it has been handed to the handler, whether the handler returns
+/// <see langword="true"/>, returns <see langword="false"/> or throws: its position is committed before the
+/// drain returns or the exception leaves it, so a record that makes the handler fail is not delivered again.
+/// </para>
+/// <para>
+/// Every record is checked before its payload is touched: a length whose footprint exceeds what the producer
+/// published (or the ring itself), a misaligned position, or a consumer position ahead of the producer's (or
+/// more than the ring's size behind it) raises <see cref="RingCorruptedException"/>. Nothing outside
+/// <c>[data, data + 2 * size)</c> is ever read.
+/// </para>
+/// </remarks>
+public static class RingConsumer
+{
+    /// <summary>Delivers every committed record until the ring is empty or the next record is BUSY.</summary>
+    /// <typeparam name="THandler">A struct handler; the loop is specialized for it.</typeparam>
+    /// <param name="ring">The ring's memory.</param>
+    /// <param name="handler">Receives the records; passed by reference so its state survives the call.</param>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <returns>Counters and the reason the drain returned.</returns>
+    /// <exception cref="RingCorruptedException">The ring's contents break the ABI.</exception>
+    public static RingConsumeResult Consume<THandler>(in RingBufferView ring, ref THandler handler, RingCommitPolicy commit = RingCommitPolicy.PerRecord)
+        where THandler : struct, IRingRecordHandler =>
+        Drain(in ring, ref handler, long.MaxValue, commit);
+
+    /// <summary>Delivers at most <paramref name="maxRecords"/> committed records (discarded ones are not counted).</summary>
+    /// <typeparam name="THandler">A struct handler; the loop is specialized for it.</typeparam>
+    /// <param name="ring">The ring's memory.</param>
+    /// <param name="handler">Receives the records; passed by reference so its state survives the call.</param>
+    /// <param name="maxRecords">The most records to deliver, at least 1.</param>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <returns>Counters and the reason the drain returned.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRecords"/> is not positive.</exception>
+    /// <exception cref="RingCorruptedException">The ring's contents break the ABI.</exception>
+    public static RingConsumeResult ConsumeN<THandler>(in RingBufferView ring, ref THandler handler, long maxRecords, RingCommitPolicy commit = RingCommitPolicy.PerRecord)
+        where THandler : struct, IRingRecordHandler
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        return Drain(in ring, ref handler, maxRecords, commit);
+    }
+
+    /// <summary>Delivers every committed record to <paramref name="callback"/> until the ring is empty or BUSY.</summary>
+    /// <param name="ring">The ring's memory.</param>
+    /// <param name="callback">Receives each payload.</param>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <returns>Counters and the reason the drain returned.</returns>
+    /// <exception cref="RingCorruptedException">The ring's contents break the ABI.</exception>
+    public static RingConsumeResult Consume(in RingBufferView ring, RingRecordCallback callback, RingCommitPolicy commit = RingCommitPolicy.PerRecord)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var handler = new CallbackHandler(callback);
+        return Drain(in ring, ref handler, long.MaxValue, commit);
+    }
+
+    /// <summary>Delivers at most <paramref name="maxRecords"/> committed records to <paramref name="callback"/>.</summary>
+    /// <param name="ring">The ring's memory.</param>
+    /// <param name="callback">Receives each payload.</param>
+    /// <param name="maxRecords">The most records to deliver, at least 1.</param>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <returns>Counters and the reason the drain returned.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRecords"/> is not positive.</exception>
+    /// <exception cref="RingCorruptedException">The ring's contents break the ABI.</exception>
+    public static RingConsumeResult ConsumeN(in RingBufferView ring, RingRecordCallback callback, long maxRecords, RingCommitPolicy commit = RingCommitPolicy.PerRecord)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        var handler = new CallbackHandler(callback);
+        return Drain(in ring, ref handler, maxRecords, commit);
+    }
+
+    private static RingConsumeResult Drain<THandler>(in RingBufferView ring, ref THandler handler, long maxRecords, RingCommitPolicy commit)
+        where THandler : struct, IRingRecordHandler
+    {
+        if (ring.IsDefault)
+            throw new ArgumentException("The ring buffer view describes no memory.", nameof(ring));
+
+        var perRecord = commit == RingCommitPolicy.PerRecord;
+        var size = ring.Size;
+        var start = ring.LoadConsumerPosition();
+        var consumer = start;
+        var committed = start;
+        long records = 0, payloadBytes = 0, discarded = 0;
+        RingStopReason reason;
+        try
+        {
+            for (;;)
+            {
+                var producer = ring.LoadProducerPosition();
+                var available = producer - consumer;
+                if (available > size || ((producer | consumer) & (RingBufferAbi.RecordAlignment - 1)) != 0)
+                    RingCorruption.ThrowPositions(consumer, producer, size);
+                if (available == 0)
+                {
+                    reason = RingStopReason.Empty;
+                    goto Stop;
+                }
+
+                do
+                {
+                    var length = ring.LoadRecordLength(consumer);
+                    var payloadLength = length & RingBufferAbi.PayloadLengthMask;
+                    var footprint = RingBufferAbi.RecordFootprint(payloadLength);
+                    // The kernel writes len before it publishes producer_pos, so even a BUSY record must fit.
+                    if (footprint > available)
+                        RingCorruption.ThrowRecord(consumer, producer, size, length);
+                    if ((length & RingBufferAbi.BPF_RINGBUF_BUSY_BIT) != 0)
+                    {
+                        reason = RingStopReason.Busy;
+                        goto Stop;
+                    }
+
+                    var record = consumer;
+                    consumer += footprint;
+                    available -= footprint;
+                    if ((length & RingBufferAbi.BPF_RINGBUF_DISCARD_BIT) != 0)
+                    {
+                        discarded++;
+                    }
+                    else
+                    {
+                        records++;
+                        payloadBytes += payloadLength;
+                        if (!handler.OnRecord(ring.Payload(record, payloadLength)))
+                        {
+                            reason = RingStopReason.HandlerStopped;
+                            goto Stop;
+                        }
+
+                        if (records == maxRecords)
+                        {
+                            reason = RingStopReason.MaxRecords;
+                            goto Stop;
+                        }
+                    }
+
+                    if (perRecord)
+                    {
+                        ring.StoreConsumerPosition(consumer);
+                        committed = consumer;
+                    }
+                }
+                while (available != 0);
+
+                if (committed != consumer)
+                {
+                    ring.StoreConsumerPosition(consumer);
+                    committed = consumer;
+                }
+
+                // Store consumer_pos, then load producer_pos: only a full fence keeps that order. Without it the
+                // producer can commit, read the old consumer_pos and skip the wakeup while we read the old
+                // producer_pos and go to sleep.
+                Interlocked.MemoryBarrier();
+            }
+
+        Stop:
+            ;
+        }
+        finally
+        {
+            // Also on an exception from the handler: the record it was given counts as consumed.
+            if (committed != consumer)
+                ring.StoreConsumerPosition(consumer);
+        }
+
+        return new RingConsumeResult(records, payloadBytes, discarded, consumer - start, reason);
+    }
+
+    /// <summary>Adapts a <see cref="RingRecordCallback"/> to the struct handler the loop is generic over.</summary>
+    private readonly struct CallbackHandler(RingRecordCallback callback) : IRingRecordHandler
+    {
+        public bool OnRecord(ReadOnlySpan<byte> payload)
+        {
+            callback(payload);
+            return true;
+        }
+    }
+}

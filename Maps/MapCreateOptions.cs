@@ -3,7 +3,7 @@ using ManagedBpf.Kernel;
 namespace ManagedBpf.Maps;
 
 /// <summary>What creating a map needs besides its <see cref="MapSpec"/>.</summary>
-public sealed class MapCreateOptions
+public sealed record MapCreateOptions
 {
     /// <summary>The loaded BTF object that <see cref="MapSpec.BtfKeyTypeId"/> and <see cref="MapSpec.BtfValueTypeId"/> refer to.</summary>
     public SafeFdHandle? Btf { get; init; }

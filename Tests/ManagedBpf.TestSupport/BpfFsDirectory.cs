@@ -36,11 +36,7 @@ public sealed class BpfFsDirectory : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(Path))
-        {
-            foreach (var file in Directory.EnumerateFileSystemEntries(Path))
-                File.Delete(file);
-            Directory.Delete(Path);
-        }
+            Directory.Delete(Path, recursive: true); // bpffs supports unlink and rmdir: pins go, objects stay while referenced
         if (_privateMount is not null)
         {
             Run("umount", _privateMount);

@@ -1,0 +1,16 @@
+using ManagedBpf.Loader.Btf;
+
+namespace ManagedBpf.Loader;
+
+/// <summary>How <see cref="ObjectSpec.Load(CollectionOptions)"/> loads an object.</summary>
+public sealed class CollectionOptions
+{
+    /// <summary>Where maps pinned by name live; <c>/sys/fs/bpf</c> when null.</summary>
+    public string? PinDirectory { get; init; }
+
+    /// <summary>The kernel BTF that CO-RE relocations and BTF attach targets resolve against; the running kernel's when null.</summary>
+    public BtfSpec? KernelBtf { get; init; }
+
+    /// <summary>Verifier log level for programs that load (failures always carry a log).</summary>
+    public uint LogLevel { get; init; }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using ManagedBpf.Kernel;
+using ManagedBpf.Kernel.Abi;
+using ManagedBpf.Loader.Btf;
+using ManagedBpf.Loader.Elf;
+
+namespace ManagedBpf.Loader;
+
+/// <summary>
+/// Loads an object's BTF into the kernel (BPF_BTF_LOAD) after libbpf's fix-ups: each DATASEC of a data
+/// section gets the section's size and its variables' symbol offsets (clang may leave zeros), and
+/// extern variables, which the kernel refuses, become ordinary globals.
+/// </summary>
+internal static class ObjectBtf
+{
+    /// <summary>The fixed-up BTF blob.</summary>
+    internal static byte[] Prepare(ObjectSpec obj)
+    {
+        var btf = obj.Btf ?? throw new InvalidOperationException("The object has no BTF.");
+        var symbols = obj.Elf.SymbolTable!;
+        var types = btf.OwnTypes.ToList();
+        for (var i = 0; i < types.Count; i++)
+        {
+            switch (types[i])
+            {
+                case BtfVar { Linkage: BtfVarLinkage.GLOBAL_EXTERN } var:
+                    types[i] = new BtfVar(var.NameOff, var.TypeId, BtfVarLinkage.GLOBAL_ALLOCATED);
+                    break;
+                case BtfDatasec datasec when btf.GetString(datasec.NameOff) == ".kconfig":
+                    types[i] = KconfigDatasec(btf, datasec, obj.KconfigExterns);
+                    break;
+                case BtfDatasec datasec:
+                    types[i] = FixDatasec(btf, obj.Elf, symbols, datasec);
+                    break;
+            }
+        }
+        return BtfWriter.Write(types, btf.Strings.Span, btf.Header.Flags);
+    }
+
+    /// <summary>BPF_BTF_LOAD, retried with a log to explain a refusal.</summary>
+    internal static unsafe SafeFdHandle Load(ReadOnlySpan<byte> blob, string objectName)
+    {
+        fixed (byte* p = blob)
+        {
+            var attr = new BtfLoadAttr { btf = (ulong)p, btf_size = (uint)blob.Length };
+            var fd = Bpf.Syscall(BpfCommand.BTF_LOAD, ref attr, out var errno);
+            if (fd >= 0)
+                return new SafeFdHandle(fd, ownsHandle: true);
+            var log = new byte[1 << 20];
+            fixed (byte* l = log)
+            {
+                (attr.btf_log_buf, attr.btf_log_size, attr.btf_log_level) = ((ulong)l, (uint)log.Length, 1);
+                fd = Bpf.Syscall(BpfCommand.BTF_LOAD, ref attr, out errno);
+                if (fd >= 0)
+                    return new SafeFdHandle(fd, ownsHandle: true);
+            }
+            var end = Array.IndexOf(log, (byte)0);
+            var text = VerifierTail(System.Text.Encoding.UTF8.GetString(log, 0, end < 0 ? log.Length : end));
+            throw Bpf.Error(BpfCommand.BTF_LOAD, errno, $"BTF of object '{objectName}'", $"The kernel refused the object's BTF: {text}");
+        }
+    }
+
+    private static string VerifierTail(string log)
+    {
+        var lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(" | ", lines.Skip(Math.Max(0, lines.Length - 6)));
+    }
+
+    /// <summary>The kconfig DATASEC with the offsets <see cref="KconfigLayout"/> chose.</summary>
+    private static BtfDatasec KconfigDatasec(BtfSpec btf, BtfDatasec datasec, IReadOnlyList<KconfigExtern> externs)
+    {
+        var vars = datasec.Vars.Select(v => v with { Offset = externs.First(e => e.Name == btf.NameOf(v.TypeId)).Offset })
+            .OrderBy(v => v.Offset).ToImmutableArray();
+        var size = externs.Select(e => e.Offset + e.Size).DefaultIfEmpty(0u).Max();
+        return new BtfDatasec(datasec.NameOff, (size + 7) & ~7u, vars, datasec.KindFlag);
+    }
+
+    private static BtfDatasec FixDatasec(BtfSpec btf, ElfFile elf, ElfSymbolTable symbols, BtfDatasec datasec)
+    {
+        var name = btf.GetString(datasec.NameOff);
+        var section = elf.FindSection(name);
+        if (section is null)
+            return datasec; // .kconfig, .ksyms: no ELF section; their layout is the DATASEC's own
+        var vars = datasec.Vars.Select(v =>
+        {
+            var varName = btf.NameOf(v.TypeId);
+            return symbols.TryFind(varName, out var symbol) && symbol.SectionIndex == section.Index
+                ? v with { Offset = (uint)symbol.Value }
+                : v;
+        }).OrderBy(v => v.Offset).ToImmutableArray();
+        return new BtfDatasec(datasec.NameOff, (uint)section.Size, vars, datasec.KindFlag);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Runtime.InteropServices;
+using ManagedBpf.Kernel;
+using ManagedBpf.Loader.Btf;
+using ManagedBpf.Maps;
+using ManagedBpf.Programs;
+
+namespace ManagedBpf.Loader;
+
+public sealed partial class ObjectSpec
+{
+    /// <summary>
+    /// Loads the object as libbpf's bpf_object__load does: the BTF, then every map (reusing pinned ones,
+    /// filling global data, freezing <c>.rodata</c> and kconfig), then every autoload program with
+    /// CO-RE, sub-programs, map and data references resolved, then the initial values of program arrays
+    /// and map-in-maps. On failure everything created so far is closed.
+    /// </summary>
+    /// <exception cref="BpfVerifierException">A program was refused; the log is attached.</exception>
+    /// <exception cref="BpfSyscallException">A map or the BTF could not be created.</exception>
+    /// <exception cref="BpfObjectFormatException">The object cannot be relocated (bad references, CO-RE mismatches).</exception>
+    public Collection Load(CollectionOptions? options = null)
+    {
+        options ??= new CollectionOptions();
+        SafeFdHandle? btf = null;
+        var maps = new Dictionary<string, Map>();
+        var programs = new Dictionary<string, Program>();
+        try
+        {
+            var sections = SectionInstructions();
+            ApplyCoreRelocations(sections, options);
+            btf = Btf is null ? null : ObjectBtf.Load(ObjectBtf.Prepare(this), Name);
+            foreach (var objectMap in Maps)
+                maps[objectMap.Name] = CreateMap(objectMap, btf, options);
+
+            var linker = new ObjectLinker(this, sections);
+            var kernelBtf = new Lazy<BtfSpec>(() => options.KernelBtf ?? Loader.Btf.KernelBtf.Default);
+            foreach (var program in Programs.Where(p => p.Autoload))
+            {
+                var linked = linker.Link(program);
+                Resolve(linked, maps, kernelBtf, program);
+                programs[program.Name] = ManagedBpf.Programs.Program.Load(ToSpec(program, linked, kernelBtf), new ProgramLoadOptions { Btf = btf, LogLevel = options.LogLevel });
+            }
+            SetInitialValues(maps, programs);
+            return new Collection(this, btf, maps, programs);
+        }
+        catch
+        {
+            foreach (var program in programs.Values)
+                program.Dispose();
+            foreach (var map in maps.Values)
+                map.Dispose();
+            btf?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A private copy of every code section's instructions, for relocation.</summary>
+    private Dictionary<int, BpfInstruction[]> SectionInstructions()
+    {
+        var result = new Dictionary<int, BpfInstruction[]>();
+        foreach (var index in Programs.Select(p => p.SectionIndex).Append(TextSection).Where(i => i >= 0).Distinct())
+            result[index] = MemoryMarshal.Cast<byte, BpfInstruction>(Elf.GetSectionData(Elf.Sections[index]).Span).ToArray();
+        return result;
+    }
+
+    private Map CreateMap(ObjectMap objectMap, SafeFdHandle? btf, CollectionOptions options)
+    {
+        var create = new MapCreateOptions { Btf = btf, PinDirectory = options.PinDirectory };
+        Map map;
+        try
+        {
+            map = ManagedBpf.Maps.Map.Create(objectMap.Spec, create);
+        }
+        catch (BpfSyscallException e) when (e.Errno == Errno.EINVAL && btf is not null && (objectMap.Spec.BtfKeyTypeId | objectMap.Spec.BtfValueTypeId) != 0)
+        {
+            // As libbpf: some map types refuse BTF key/value types (PROG_ARRAY, for one); retry without them.
+            map = ManagedBpf.Maps.Map.Create(objectMap.Spec with { BtfKeyTypeId = 0, BtfValueTypeId = 0 }, create with { Btf = null });
+        }
+        try
+        {
+            switch (objectMap.Source)
+            {
+                case ObjectMapSource.Data:
+                    var data = DataSections.First(d => d.Map == objectMap);
+                    var value = new byte[map.ValueBufferSize];
+                    data.Contents.CopyTo(value, 0);
+                    map.Update(stackalloc byte[4], value);
+                    if (data.IsReadOnly)
+                        map.Freeze();
+                    break;
+                case ObjectMapSource.Kconfig:
+                    map.Update(stackalloc byte[4], KconfigValues.Fill(Btf!, KconfigExterns, objectMap.Spec.ValueSize, KernelConfig.Current));
+                    map.Freeze();
+                    break;
+            }
+            return map;
+        }
+        catch
+        {
+            map.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes descriptors, data offsets and kernel BTF ids into the linked instructions.</summary>
+    private void Resolve(LinkedProgram linked, Dictionary<string, Map> maps, Lazy<BtfSpec> kernelBtf, ObjectProgram program)
+    {
+        var insns = linked.Instructions;
+        foreach (var (index, relocation) in linked.References)
+        {
+            ref var insn = ref insns[index];
+            switch (relocation.Kind)
+            {
+                case CodeRelocationKind.Map:
+                    insn.Src = BpfInstruction.PseudoMapFd;
+                    insn.Immediate = maps[relocation.Target].Handle.Fd;
+                    break;
+                case CodeRelocationKind.Data:
+                    insns[index + 1].Immediate = checked(insn.Immediate + (int)relocation.SymbolOffset);
+                    insn.Src = BpfInstruction.PseudoMapValue;
+                    insn.Immediate = maps[relocation.Target].Handle.Fd;
+                    break;
+                case CodeRelocationKind.Kconfig:
+                    var extern_ = KconfigExterns.First(k => k.Name == relocation.Target);
+                    insns[index + 1].Immediate = checked(insn.Immediate + (int)extern_.Offset);
+                    insn.Src = BpfInstruction.PseudoMapValue;
+                    insn.Immediate = maps[".kconfig"].Handle.Fd;
+                    break;
+                case CodeRelocationKind.Ksym:
+                    ResolveKsym(ref insn, insns, index, relocation.Target, kernelBtf.Value, program);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A typed ksym: a kernel variable (ld_imm64 BPF_PSEUDO_BTF_ID) or function (kfunc call) by vmlinux BTF id.</summary>
+    private static void ResolveKsym(ref BpfInstruction insn, BpfInstruction[] insns, int index, string name, BtfSpec kernel, ObjectProgram program)
+    {
+        if (insn.Opcode == BpfInstruction.Call)
+        {
+            insn.Src = BpfInstruction.PseudoKfuncCall;
+            insn.Immediate = kernel.TryFindType(name, BtfKind.FUNC, out var func)
+                ? (int)func
+                : throw new BpfObjectFormatException($"Program '{program.Name}' calls kernel function '{name}', which this kernel's BTF does not have.", program.SectionName, null);
+            insn.Offset = 0;
+            return;
+        }
+        insn.Src = BpfInstruction.PseudoBtfId;
+        insn.Immediate = kernel.TryFindType(name, BtfKind.VAR, out var var)
+            ? (int)var
+            : throw new BpfObjectFormatException($"Program '{program.Name}' uses kernel variable '{name}', which this kernel's BTF does not have.", program.SectionName, null);
+        insns[index + 1].Immediate = 0;
+    }
+
+    private ProgramSpec ToSpec(ObjectProgram program, LinkedProgram linked, Lazy<BtfSpec> kernelBtf)
+    {
+        if (program.Section is null && program.Type == BpfProgType.UNSPEC)
+            throw new BpfObjectFormatException($"Program '{program.Name}' is in section '{program.SectionName}', which names no program type libbpf knows; set its Type before loading.", program.SectionName, null);
+        var flags = program.Section?.Definition.Flags ?? SectionFlags.None;
+        return new ProgramSpec
+        {
+            Name = program.Name,
+            SectionName = program.SectionName,
+            Type = program.Type,
+            ExpectedAttachType = program.ExpectedAttachType,
+            AttachTarget = program.Section?.AttachTarget,
+            AttachBtfId = (flags & SectionFlags.AttachBtf) != 0 ? AttachBtfId(program, kernelBtf.Value) : 0,
+            Instructions = linked.Instructions,
+            License = License,
+            KernelVersion = KernelVersion,
+            Flags = ((flags & SectionFlags.Sleepable) != 0 ? ProgramFlags.Sleepable : 0) | ((flags & SectionFlags.XdpFrags) != 0 ? ProgramFlags.XdpHasFrags : 0),
+            FuncInfo = linked.FuncInfo,
+            FuncInfoRecordSize = (uint)ObjectLinker.FuncInfoRecordSize,
+            LineInfo = linked.LineInfo,
+            LineInfoRecordSize = (uint)ObjectLinker.LineInfoRecordSize,
+        };
+    }
+
+    /// <summary>The kernel BTF id an attach-by-BTF program names, with libbpf's prefixes (btf_trace_, bpf_lsm_, bpf_iter_).</summary>
+    private static uint AttachBtfId(ObjectProgram program, BtfSpec kernel)
+    {
+        var target = program.Section?.AttachTarget
+            ?? throw new BpfObjectFormatException($"Program '{program.Name}': section '{program.SectionName}' needs an attach target after '/'.", program.SectionName, null);
+        var (name, kind) = program.ExpectedAttachType switch
+        {
+            BpfAttachType.TRACE_RAW_TP => ("btf_trace_" + target, BtfKind.TYPEDEF),
+            BpfAttachType.LSM_MAC or BpfAttachType.LSM_CGROUP => ("bpf_lsm_" + target, BtfKind.FUNC),
+            BpfAttachType.TRACE_ITER => ("bpf_iter_" + target, BtfKind.FUNC),
+            _ => (target, BtfKind.FUNC),
+        };
+        return kernel.TryFindType(name, kind, out var id)
+            ? id
+            : throw new BpfObjectFormatException($"Program '{program.Name}': the kernel's BTF has no {kind} '{name}' to attach to.", program.SectionName, null);
+    }
+
+    private void SetInitialValues(Dictionary<string, Map> maps, Dictionary<string, Program> programs)
+    {
+        foreach (var objectMap in Maps.Where(m => m.InitialValues.Count > 0))
+        {
+            var map = maps[objectMap.Name];
+            foreach (var (index, target) in objectMap.InitialValues)
+            {
+                var descriptor = objectMap.Spec.Type == BpfMapType.PROG_ARRAY
+                    ? (programs.TryGetValue(target, out var p) ? p.Handle : throw new InvalidOperationException($"Map '{objectMap.Name}' slot {index} names program '{target}', which was not loaded (autoload off?)."))
+                    : maps[target].Handle;
+                map.SetDescriptor(index, descriptor);
+            }
+        }
+    }
+}

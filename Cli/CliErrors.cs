@@ -12,12 +12,17 @@ internal static class CliErrors
             action();
             return 0;
         }
+        catch (ManagedBpf.Loader.BpfObjectFormatException e)
+        {
+            Console.Error.WriteLine($"mbpf: bad object: {e.Message}");
+            return 65; // EX_DATAERR
+        }
         catch (BpfSyscallException e)
         {
             Console.Error.WriteLine($"mbpf: {e.Message}");
             return e.Errno == Errno.EPERM ? 77 : 1; // 77: EX_NOPERM
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException or KeyNotFoundException)
         {
             Console.Error.WriteLine($"mbpf: {e.Message}");
             return 1;

@@ -4,5 +4,7 @@ using ManagedBpf.Cli;
 var root = new RootCommand("mbpf: load, attach and stream eBPF programs without libbpf.")
 {
     FeaturesCommand.Create(),
+    InspectCommand.Create(),
+    LoadCommand.Create(),
 };
 return root.Parse(args).Invoke();

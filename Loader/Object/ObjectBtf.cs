@@ -81,13 +81,7 @@ internal static class ObjectBtf
         var section = elf.FindSection(name);
         if (section is null)
             return datasec; // .kconfig, .ksyms: no ELF section; their layout is the DATASEC's own
-        var vars = datasec.Vars.Select(v =>
-        {
-            var varName = btf.NameOf(v.TypeId);
-            return symbols.TryFind(varName, out var symbol) && symbol.SectionIndex == section.Index
-                ? v with { Offset = (uint)symbol.Value }
-                : v;
-        }).OrderBy(v => v.Offset).ToImmutableArray();
+        var vars = datasec.Vars.Select(v => v with { Offset = DatasecLayout.Offset(btf, symbols, section, v) }).OrderBy(v => v.Offset).ToImmutableArray();
         return new BtfDatasec(datasec.NameOff, (uint)section.Size, vars, datasec.KindFlag);
     }
 }

@@ -77,7 +77,7 @@ internal static class ObjectParser
             return;
         if (btf is null || !btf.TryFindType(".maps", BtfKind.DATASEC, out var datasecId))
             throw new BpfObjectFormatException("BTF-defined maps need the object's BTF (.BTF with a .maps DATASEC); compile with -g.", ".maps", null);
-        var valuesOffsets = new Dictionary<ObjectMap, ulong>();
+        var values = new List<(ObjectMap Map, ulong Start, ulong End)>();
         foreach (var variable in ((BtfDatasec)btf.TypeById(datasecId)).Vars)
         {
             if (btf.TypeById(variable.TypeId) is not BtfVar var)
@@ -91,15 +91,15 @@ internal static class ObjectParser
             var map = new ObjectMap(spec, ObjectMapSource.Btf, ".maps", offset0);
             maps.Add(map);
             if (valuesOffset is { } offset)
-                valuesOffsets[map] = offset0 + offset;
+                values.Add((map, offset0 + offset, offset0 + variable.Size));
         }
         // Initial values: relocations inside .maps point a values[] slot at a program or a map.
         foreach (var rel in RelocationSectionsFor(elf, section.Index).SelectMany(elf.GetRelocations))
         {
-            var owner = valuesOffsets.FirstOrDefault(kv => rel.Offset >= kv.Value && (rel.Offset - kv.Value) % 8 == 0);
-            if (owner.Key is null)
-                throw new BpfObjectFormatException("A relocation in .maps points outside any map's 'values'.", ".maps", (long)rel.Offset);
-            owner.Key.InitialValuesBuilder[(uint)((rel.Offset - owner.Value) / 8)] = symbols[(int)rel.SymbolIndex].Name;
+            var owner = values.FirstOrDefault(v => rel.Offset >= v.Start && rel.Offset < v.End && (rel.Offset - v.Start) % 8 == 0);
+            if (owner.Map is null)
+                throw new BpfObjectFormatException("A relocation in .maps points outside any map's 'values'.", ".maps", (long)Math.Min(rel.Offset, long.MaxValue));
+            owner.Map.InitialValuesBuilder[(uint)((rel.Offset - owner.Start) / 8)] = symbols[(int)rel.SymbolIndex].Name;
         }
     }
 
@@ -167,11 +167,12 @@ internal static class ObjectParser
             sections.Add(data);
             if (datasec != 0)
             {
-                foreach (var v in ((BtfDatasec)btf!.TypeById(datasec)).Vars)
+                foreach (var v in ((BtfDatasec)btf!.TypeById(datasec)).Vars.OrderBy(v => DatasecLayout.Offset(btf, symbols, section, v)))
                 {
-                    if (v.Offset > (ulong)contents.Length || v.Size > (ulong)contents.Length - v.Offset)
-                        throw new BpfObjectFormatException($"Variable '{btf.NameOf(v.TypeId)}' ({v.Size} bytes at {v.Offset}) lies outside its section.", section.Name, v.Offset);
-                    data.Add(new GlobalVariable(data, btf.NameOf(v.TypeId), v.Offset, v.Size, btf.TypeById(v.TypeId) is BtfVar var ? var.TypeId : 0));
+                    var offset = DatasecLayout.Offset(btf, symbols, section, v);
+                    if (offset > (ulong)contents.Length || v.Size > (ulong)contents.Length - offset)
+                        throw new BpfObjectFormatException($"Variable '{btf.NameOf(v.TypeId)}' ({v.Size} bytes at {offset}) lies outside its section.", section.Name, offset);
+                    data.Add(new GlobalVariable(data, btf.NameOf(v.TypeId), offset, v.Size, btf.TypeById(v.TypeId) is BtfVar var ? var.TypeId : 0));
                 }
             }
             else

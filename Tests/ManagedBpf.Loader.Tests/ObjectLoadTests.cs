@@ -1,0 +1,90 @@
+using ManagedBpf.Kernel;
+using ManagedBpf.TestSupport;
+
+namespace ManagedBpf.Loader.Tests;
+
+/// <summary>Loading fixtures into the real kernel and running them.</summary>
+public sealed class ObjectLoadTests
+{
+    private static ObjectSpec Open(string fixture) => ObjectSpec.Open(Path.Combine(Fixtures.Directory, fixture + ".bpf.o"));
+
+    [KernelFact]
+    public void Const_volatile_configuration_set_before_load_reaches_the_program()
+    {
+        var spec = Open("globals");
+        spec.Variable("loop_count").Set(5u);
+        using var collection = spec.Load();
+        var program = collection.Program("run_globals");
+        Assert.Equal(0u, program.TestRun(contextIn: new byte[8]).ReturnValue);
+
+        // clamp_add(steps, visited): five bpf_loop steps plus the four array elements visited.
+        Assert.Equal(9, Read<int>(collection, spec, "last_result"));
+        Assert.Equal(2ul, Read<ulong>(collection, spec, "calls"));
+        Assert.Equal(43ul, Read<ulong>(collection, spec, "custom_counter"));
+        Assert.Equal(4u, Read<uint>(collection, spec, "visited"));
+        Assert.NotEqual(0ul, Read<ulong>(collection, spec, "window"));
+
+        // .rodata was frozen after it was filled: user space can no longer change it.
+        var rodata = collection.Map(".rodata");
+        Assert.Equal(Errno.EPERM, Assert.Throws<BpfSyscallException>(() => rodata.Update(new byte[4], new byte[rodata.ValueBufferSize])).Errno);
+    }
+
+    [KernelFact]
+    public void Kconfig_values_come_from_the_running_kernel()
+    {
+        var spec = Open("globals");
+        using var collection = spec.Load();
+        var kconfig = collection.Map(".kconfig");
+        var value = new byte[kconfig.ValueBufferSize];
+        Assert.True(kconfig.TryLookup(new byte[4], value));
+        Assert.Equal(KernelInfo.LinuxVersionCode, BitConverter.ToUInt32(value, 8));
+        Assert.Equal(int.Parse(KernelConfig.Current!["CONFIG_HZ"]!), BitConverter.ToInt32(value, 0));
+        Assert.Equal(KernelConfig.Current["CONFIG_BPF_JIT"] == "y" ? 1 : 0, value[12]);
+        Assert.Equal(KernelConfig.Current["CONFIG_NET_CLS_BPF"] switch { "y" => 1, "m" => 2, _ => 0 }, BitConverter.ToInt32(value, 4));
+        Assert.Equal(0, value[13]); // weak and unset
+    }
+
+    [KernelFact]
+    public void Initial_values_of_program_arrays_and_map_in_maps_are_set()
+    {
+        using var dir = new BpfFsDirectory();
+        var spec = Open("maps");
+        using var collection = spec.Load(new CollectionOptions { PinDirectory = dir.Path });
+        foreach (var objectMap in spec.Maps.Where(m => m.InitialValues.Count > 0))
+        {
+            var map = collection.Map(objectMap.Name);
+            foreach (var (index, target) in objectMap.InitialValues)
+            {
+                var id = new byte[4];
+                Assert.True(map.TryLookup(BitConverter.GetBytes(index), id), $"{objectMap.Name}[{index}]");
+                var expected = objectMap.Spec.Type == BpfMapType.PROG_ARRAY ? collection.Program(target).Id : collection.Map(target).Id;
+                Assert.Equal(expected, BitConverter.ToUInt32(id));
+            }
+        }
+        Assert.True(File.Exists(dir["pinned_lru"]));
+    }
+
+    [KernelFact]
+    public void A_verifier_rejection_disposes_what_was_created_and_shows_the_log()
+    {
+        var spec = Open("globals");
+        foreach (var program in spec.Programs)
+            program.Type = BpfProgType.SOCKET_FILTER; // bpf_loop and friends are not socket filter helpers
+        var before = OpenDescriptors.Count("bpf-map");
+        var e = Assert.Throws<Programs.BpfVerifierException>(() => spec.Load());
+        Assert.Equal(BpfCommand.PROG_LOAD, e.Command);
+        Assert.Contains("run_globals", e.Message);
+        Assert.NotEmpty(e.Log);
+        Assert.Equal(before, OpenDescriptors.Count("bpf-map"));
+    }
+
+    private static T Read<T>(Collection collection, ObjectSpec spec, string variable)
+        where T : unmanaged
+    {
+        var v = spec.Variable(variable);
+        var map = collection.Map(v.Section.Name);
+        var value = new byte[map.ValueBufferSize];
+        Assert.True(map.TryLookup(new byte[4], value));
+        return System.Runtime.InteropServices.MemoryMarshal.Read<T>(value.AsSpan((int)v.Offset));
+    }
+}

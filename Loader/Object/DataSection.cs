@@ -4,11 +4,18 @@ namespace ManagedBpf.Loader;
 public sealed class DataSection
 {
     private readonly List<GlobalVariable> _variables = [];
+    private byte[]? _contents;
 
-    internal DataSection(string name, byte[] contents, ObjectMap map)
+    /// <param name="name">The section name.</param>
+    /// <param name="contents">The section's bytes, or null for NOBITS (<c>.bss</c>): zeros of <paramref name="size"/>
+    /// bytes, allocated on first use, because a NOBITS size is not backed by the file and must not cost memory to parse.</param>
+    /// <param name="size">The section size.</param>
+    /// <param name="map">The map that holds it.</param>
+    internal DataSection(string name, byte[]? contents, int size, ObjectMap map)
     {
         Name = name;
-        Contents = contents;
+        _contents = contents;
+        Size = size;
         Map = map;
     }
 
@@ -16,7 +23,10 @@ public sealed class DataSection
     public string Name { get; }
 
     /// <summary>The initial contents (zeros for <c>.bss</c>), copied into the map at load.</summary>
-    public byte[] Contents { get; }
+    public byte[] Contents => _contents ??= new byte[Size];
+
+    /// <summary>The section size in bytes.</summary>
+    public int Size { get; }
 
     /// <summary>The map that holds the section at run time.</summary>
     public ObjectMap Map { get; }

@@ -148,7 +148,8 @@ internal static class ObjectParser
         {
             if (section.Size > int.MaxValue)
                 throw new BpfObjectFormatException($"Data section of {section.Size} bytes is too large.", section.Name, 0);
-            var contents = section.Type == ElfSectionType.NOBITS ? new byte[section.Size] : elf.GetSectionData(section).ToArray();
+            var size = (int)section.Size;
+            var contents = section.Type == ElfSectionType.NOBITS ? null : elf.GetSectionData(section).ToArray();
             var datasec = btf is not null && btf.TryFindType(section.Name, BtfKind.DATASEC, out var id) ? id : 0u;
             var readOnly = IsNamed(section.Name, ".rodata");
             var spec = new MapSpec
@@ -156,21 +157,21 @@ internal static class ObjectParser
                 Name = InternalMapName(objectName, section.Name),
                 Type = BpfMapType.ARRAY,
                 KeySize = 4,
-                ValueSize = (uint)Math.Max(contents.Length, 1),
+                ValueSize = (uint)Math.Max(size, 1),
                 MaxEntries = 1,
                 Flags = (readOnly ? MapFlags.ReadOnlyProgram : MapFlags.None) | MapFlags.Mmapable,
                 BtfValueTypeId = datasec,
             };
             var map = new ObjectMap(spec, ObjectMapSource.Data, section.Name, 0);
             maps.Add(map);
-            var data = new DataSection(section.Name, contents, map);
+            var data = new DataSection(section.Name, contents, size, map);
             sections.Add(data);
             if (datasec != 0)
             {
                 foreach (var v in ((BtfDatasec)btf!.TypeById(datasec)).Vars.OrderBy(v => DatasecLayout.Offset(btf, symbols, section, v)))
                 {
                     var offset = DatasecLayout.Offset(btf, symbols, section, v);
-                    if (offset > (ulong)contents.Length || v.Size > (ulong)contents.Length - offset)
+                    if (offset > (ulong)size || v.Size > (ulong)size - offset)
                         throw new BpfObjectFormatException($"Variable '{btf.NameOf(v.TypeId)}' ({v.Size} bytes at {offset}) lies outside its section.", section.Name, offset);
                     data.Add(new GlobalVariable(data, btf.NameOf(v.TypeId), offset, v.Size, btf.TypeById(v.TypeId) is BtfVar var ? var.TypeId : 0));
                 }
@@ -179,7 +180,7 @@ internal static class ObjectParser
             {
                 foreach (var s in symbols.Where(s => s.SectionIndex == section.Index && s.Type == ElfSymbolType.OBJECT && s.Size > 0))
                 {
-                    if (s.Value > (ulong)contents.Length || s.Size > (ulong)contents.Length - s.Value)
+                    if (s.Value > (ulong)size || s.Size > (ulong)size - s.Value)
                         throw new BpfObjectFormatException($"Variable '{s.Name}' lies outside its section.", section.Name, (long)s.Value);
                     data.Add(new GlobalVariable(data, s.Name, (uint)s.Value, (uint)s.Size, 0));
                 }

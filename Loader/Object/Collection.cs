@@ -13,8 +13,9 @@ public sealed class Collection : IDisposable
     private readonly Dictionary<string, Map> _maps;
     private readonly Dictionary<string, Program> _programs;
 
-    internal Collection(ObjectSpec spec, SafeFdHandle? btf, Dictionary<string, Map> maps, Dictionary<string, Program> programs)
+    internal Collection(ObjectSpec spec, SafeFdHandle? btf, Dictionary<string, Map> maps, Dictionary<string, Program> programs, IReadOnlyList<Core.CoreRelocationResult> coreRelocations)
     {
+        CoreRelocations = coreRelocations;
         Spec = spec;
         Btf = btf;
         _maps = maps;
@@ -23,6 +24,9 @@ public sealed class Collection : IDisposable
 
     /// <summary>The object this collection was loaded from.</summary>
     public ObjectSpec Spec { get; }
+
+    /// <summary>What each CO-RE relocation resolved to against the kernel's BTF (poisoned ones included).</summary>
+    public IReadOnlyList<Core.CoreRelocationResult> CoreRelocations { get; }
 
     /// <summary>The object's BTF as loaded into the kernel, or null when the object has none.</summary>
     public SafeFdHandle? Btf { get; }

@@ -8,8 +8,9 @@ namespace ManagedBpf.Loader;
 
 /// <summary>
 /// Loads an object's BTF into the kernel (BPF_BTF_LOAD) after libbpf's fix-ups: each DATASEC of a data
-/// section gets the section's size and its variables' symbol offsets (clang may leave zeros), and
-/// extern variables, which the kernel refuses, become ordinary globals.
+/// section gets the section's size and its variables' symbol offsets (clang may leave zeros), extern
+/// variables, which the kernel refuses, become ordinary globals, and global functions of hidden or
+/// internal visibility become static, so the verifier checks them in their callers' context.
 /// </summary>
 internal static class ObjectBtf
 {
@@ -23,6 +24,9 @@ internal static class ObjectBtf
         {
             switch (types[i])
             {
+                case BtfFunc { Linkage: BtfFuncLinkage.GLOBAL } func when IsHidden(symbols, btf.GetString(func.NameOff)):
+                    types[i] = new BtfFunc(func.NameOff, func.TypeId, BtfFuncLinkage.STATIC, func.KindFlag);
+                    break;
                 case BtfVar { Linkage: BtfVarLinkage.GLOBAL_EXTERN } var:
                     types[i] = new BtfVar(var.NameOff, var.TypeId, BtfVarLinkage.GLOBAL_ALLOCATED);
                     break;
@@ -36,6 +40,13 @@ internal static class ObjectBtf
         }
         return BtfWriter.Write(types, btf.Strings.Span, btf.Header.Flags);
     }
+
+    /// <summary>libbpf's mark_btf_static: a global or weak function that is STV_HIDDEN or STV_INTERNAL.</summary>
+    private static bool IsHidden(ElfSymbolTable symbols, string name) =>
+        symbols.TryFind(name, out var symbol)
+        && symbol.Type == ElfSymbolType.FUNC
+        && symbol.Binding is ElfSymbolBinding.GLOBAL or ElfSymbolBinding.WEAK
+        && symbol.Visibility is ElfSymbolVisibility.HIDDEN or ElfSymbolVisibility.INTERNAL;
 
     /// <summary>BPF_BTF_LOAD, retried with a log to explain a refusal.</summary>
     internal static unsafe SafeFdHandle Load(ReadOnlySpan<byte> blob, string objectName)

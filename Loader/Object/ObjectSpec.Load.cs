@@ -16,7 +16,8 @@ public sealed partial class ObjectSpec
     /// </summary>
     /// <exception cref="BpfVerifierException">A program was refused; the log is attached.</exception>
     /// <exception cref="BpfSyscallException">A map or the BTF could not be created.</exception>
-    /// <exception cref="BpfObjectFormatException">The object cannot be relocated (bad references, CO-RE mismatches).</exception>
+    /// <exception cref="BpfObjectFormatException">The object cannot be relocated (bad references).</exception>
+    /// <exception cref="Core.CoreRelocationException">A CO-RE relocation cannot be applied (ambiguous candidates, unexpected instruction).</exception>
     public Collection Load(CollectionOptions? options = null)
     {
         options ??= new CollectionOptions();
@@ -26,7 +27,7 @@ public sealed partial class ObjectSpec
         try
         {
             var sections = SectionInstructions();
-            ApplyCoreRelocations(sections, options);
+            var coreResults = ApplyCoreRelocations(sections, options);
             btf = Btf is null ? null : ObjectBtf.Load(ObjectBtf.Prepare(this), Name);
             foreach (var objectMap in Maps)
                 maps[objectMap.Name] = CreateMap(objectMap, btf, options);
@@ -40,7 +41,7 @@ public sealed partial class ObjectSpec
                 programs[program.Name] = ManagedBpf.Programs.Program.Load(ToSpec(program, linked, kernelBtf), new ProgramLoadOptions { Btf = btf, LogLevel = options.LogLevel });
             }
             SetInitialValues(maps, programs);
-            return new Collection(this, btf, maps, programs);
+            return new Collection(this, btf, maps, programs, coreResults);
         }
         catch
         {

@@ -11,6 +11,9 @@ public sealed class CollectionOptions
     /// <summary>The kernel BTF that CO-RE relocations and BTF attach targets resolve against; the running kernel's when null.</summary>
     public BtfSpec? KernelBtf { get; init; }
 
+    /// <summary>The BTF kinds to assume the kernel accepts (others are sanitised away); probed from the kernel when null.</summary>
+    public BtfFeatures? BtfFeatures { get; init; }
+
     /// <summary>Verifier log level for programs that load (failures always carry a log).</summary>
     public uint LogLevel { get; init; }
 }

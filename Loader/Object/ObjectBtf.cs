@@ -14,8 +14,8 @@ namespace ManagedBpf.Loader;
 /// </summary>
 internal static class ObjectBtf
 {
-    /// <summary>The fixed-up BTF blob.</summary>
-    internal static byte[] Prepare(ObjectSpec obj)
+    /// <summary>The fixed-up BTF blob, sanitised for a kernel with <paramref name="features"/>.</summary>
+    internal static byte[] Prepare(ObjectSpec obj, BtfFeatures features)
     {
         var btf = obj.Btf ?? throw new InvalidOperationException("The object has no BTF.");
         var symbols = obj.Elf.SymbolTable!;
@@ -38,7 +38,10 @@ internal static class ObjectBtf
                     break;
             }
         }
-        return BtfWriter.Write(types, btf.Strings.Span, btf.Header.Flags);
+        if (features == BtfFeatures.All)
+            return BtfWriter.Write(types, btf.Strings.Span, btf.Header.Flags);
+        var (sanitized, strings) = BtfSanitizer.Sanitize(types, btf.Strings.Span, features, btf.GetString);
+        return BtfWriter.Write(sanitized, strings, btf.Header.Flags);
     }
 
     /// <summary>libbpf's mark_btf_static: a global or weak function that is STV_HIDDEN or STV_INTERNAL.</summary>

@@ -28,7 +28,8 @@ public sealed partial class ObjectSpec
         {
             var sections = SectionInstructions();
             var coreResults = ApplyCoreRelocations(sections, options);
-            btf = Btf is null ? null : ObjectBtf.Load(ObjectBtf.Prepare(this), Name);
+            var features = options.BtfFeatures ?? BtfFeatures.Current;
+            btf = Btf is null ? null : ObjectBtf.Load(ObjectBtf.Prepare(this, features), Name);
             foreach (var objectMap in Maps)
                 maps[objectMap.Name] = CreateMap(objectMap, btf, options);
 
@@ -38,7 +39,11 @@ public sealed partial class ObjectSpec
             {
                 var linked = linker.Link(program);
                 Resolve(linked, maps, kernelBtf, program);
-                programs[program.Name] = ManagedBpf.Programs.Program.Load(ToSpec(program, linked, kernelBtf), new ProgramLoadOptions { Btf = btf, LogLevel = options.LogLevel });
+                // Without FUNC support the func_info and line_info would name types the kernel never saw: libbpf drops them too.
+                var spec = ToSpec(program, linked, kernelBtf);
+                if (!features.Func)
+                    spec = spec with { FuncInfo = default, LineInfo = default };
+                programs[program.Name] = ManagedBpf.Programs.Program.Load(spec, new ProgramLoadOptions { Btf = btf, LogLevel = options.LogLevel });
             }
             SetInitialValues(maps, programs);
             return new Collection(this, btf, maps, programs, coreResults);

@@ -45,6 +45,6 @@ internal sealed class CoreReloContext
     public void Fail(string problem, Exception? inner = null)
     {
         var localType = Relo.TypeId < LocalBtf.TypeCount ? CoreReloKinds.DescribeType(LocalBtf, Relo.TypeId) : $"[{Relo.TypeId}]";
-        throw new CoreRelocationException(problem, Section, RelocationIndex, Relo.InsnIndex, Relo.Kind, localType, Relo.AccessString, inner);
+        throw new CoreRelocationException(problem, Section, RelocationIndex, Relo.InsnIndex, Relo.Kind, localType, Relo.AccessString ?? string.Empty, inner);
     }
 }

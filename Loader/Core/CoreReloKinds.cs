@@ -66,6 +66,11 @@ internal static class CoreReloKinds
     /// <summary><c>[13] struct task_struct</c>, <c>[5] enum &lt;anon&gt;</c>: a type as libbpf names it in logs.</summary>
     public static string DescribeType(BtfSpec btf, uint typeId)
     {
+        if (typeId == 0)
+        {
+            return "[0] void";
+        }
+
         var name = btf.NameOf(typeId);
         return FormattableString.Invariant($"[{typeId}] {KindName(btf.KindOf(typeId))} {(name.Length == 0 ? "<anon>" : name)}");
     }
@@ -75,6 +80,26 @@ internal static class CoreReloKinds
 
     /// <summary>libbpf's <c>btf_is_any_enum</c>.</summary>
     public static bool IsAnyEnum(BtfKind kind) => kind is BtfKind.ENUM or BtfKind.ENUM64;
+
+    /// <summary>
+    /// The enumerator name offsets and size of an ENUM or ENUM64 (null for any other type): the view of "any enum"
+    /// that libbpf's <c>btf_is_any_enum</c> callers need and that <see cref="BtfEnum"/> and <see cref="BtfEnum64"/> do not share.
+    /// </summary>
+    public static uint[]? EnumeratorNameOffsets(BtfType type, out uint size)
+    {
+        switch (type)
+        {
+            case BtfEnum e:
+                size = e.Size;
+                return [.. e.Values.Select(v => v.NameOff)];
+            case BtfEnum64 e:
+                size = e.Size;
+                return [.. e.Values.Select(v => v.NameOff)];
+            default:
+                size = 0;
+                return null;
+        }
+    }
 
     /// <summary>libbpf's <c>btf_is_composite</c>.</summary>
     public static bool IsComposite(BtfKind kind) => kind is BtfKind.STRUCT or BtfKind.UNION;

@@ -136,7 +136,7 @@ public sealed class CoreRelocator
             Kind = relo.Kind,
             LocalTypeId = relo.TypeId,
             LocalTypeName = LocalBtf.NameOf(relo.TypeId),
-            AccessString = relo.AccessString,
+            AccessString = relo.AccessString ?? string.Empty,
             LocalSpec = local.Format(),
             TargetBtf = target?.Btf,
             TargetTypeId = target?.RootTypeId,

@@ -79,12 +79,7 @@ internal static class CoreSpecMatcher
         var targetId = targetBtf.SkipModifiers(target.RootTypeId);
         var localName = System.Text.Encoding.UTF8.GetBytes(local.Accessors[0].Name!);
         var localEssential = localName.AsSpan(0, BtfNames.EssentialLength(localName));
-        var names = targetBtf.TypeById(targetId) switch
-        {
-            BtfEnum e => e.Values.Select(v => v.NameOff).ToArray(),
-            BtfEnum64 e => e.Values.Select(v => v.NameOff).ToArray(),
-            _ => null,
-        };
+        var names = CoreReloKinds.EnumeratorNameOffsets(targetBtf.TypeById(targetId), out _);
         if (names is null)
         {
             return false;

@@ -16,7 +16,7 @@ internal static class CoreSpecParser
         var relo = context.Relo;
         var btf = context.LocalBtf;
         var spec = new CoreSpec(btf, relo.TypeId, relo.Kind);
-        if (relo.AccessString.Length == 0 || relo.AccessString[0] == ':')
+        if (string.IsNullOrEmpty(relo.AccessString) || relo.AccessString[0] == ':')
         {
             context.Fail("empty or malformed access string");
         }
@@ -33,7 +33,7 @@ internal static class CoreSpecParser
         }
 
         var raw = relo.Accessors;
-        if (raw.IsEmpty)
+        if (raw.IsDefaultOrEmpty)
         {
             context.Fail("access string has no accessors");
         }
@@ -143,21 +143,18 @@ internal static class CoreSpecParser
             context.Fail("an enum-value relocation's access string must be one enumerator index");
         }
 
-        var nameOff = btf.TypeById(id) switch
+        var names = CoreReloKinds.EnumeratorNameOffsets(btf.TypeById(id), out _);
+        if (names is null)
         {
-            BtfEnum e when index < e.Values.Length => e.Values[index].NameOff,
-            BtfEnum64 e when index < e.Values.Length => e.Values[index].NameOff,
-            BtfEnum or BtfEnum64 => Fail(context, Invariant($"enumerator {index} is out of range for {CoreReloKinds.DescribeType(btf, id)}")),
-            _ => Fail(context, Invariant($"{CoreReloKinds.DescribeType(btf, id)} is not an enum")),
-        };
+            context.Fail(Invariant($"{CoreReloKinds.DescribeType(btf, id)} is not an enum"));
+        }
 
-        spec.Accessors.Add(new CoreAccessor(id, index, btf.GetString(nameOff)));
-    }
+        if (index >= names.Length)
+        {
+            context.Fail(Invariant($"enumerator {index} is out of range for {CoreReloKinds.DescribeType(btf, id)}, which has {names.Length}"));
+        }
 
-    private static uint Fail(CoreReloContext context, string problem)
-    {
-        context.Fail(problem);
-        return 0;
+        spec.Accessors.Add(new CoreAccessor(id, index, btf.GetString(names[index])));
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

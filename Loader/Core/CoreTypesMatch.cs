@@ -143,8 +143,8 @@ internal static class CoreTypesMatch
     /// <summary>libbpf's <c>bpf_core_enums_match</c>: same size, and every local enumerator has a same-named one in the target (values are not compared).</summary>
     private static bool EnumsMatch(BtfSpec localBtf, BtfType local, BtfSpec targetBtf, BtfType target)
     {
-        var localNames = EnumeratorNames(local, out var localSize);
-        var targetNames = EnumeratorNames(target, out var targetSize);
+        var localNames = CoreReloKinds.EnumeratorNameOffsets(local, out var localSize)!;
+        var targetNames = CoreReloKinds.EnumeratorNameOffsets(target, out var targetSize)!;
         if (localSize != targetSize || localNames.Length > targetNames.Length)
         {
             return false;
@@ -169,22 +169,6 @@ internal static class CoreTypesMatch
         }
 
         return true;
-    }
-
-    private static uint[] EnumeratorNames(BtfType type, out uint size)
-    {
-        switch (type)
-        {
-            case BtfEnum e:
-                size = e.Size;
-                return [.. e.Values.Select(v => v.NameOff)];
-            case BtfEnum64 e:
-                size = e.Size;
-                return [.. e.Values.Select(v => v.NameOff)];
-            default:
-                size = 0;
-                return [];
-        }
     }
 
     /// <summary>

@@ -20,10 +20,18 @@ internal static class ObjectBtf
         var btf = obj.Btf ?? throw new InvalidOperationException("The object has no BTF.");
         var symbols = obj.Elf.SymbolTable!;
         var types = btf.OwnTypes.ToList();
+        var strings = new List<byte>(btf.Strings.ToArray());
+        var ksyms = new KsymsFixup(btf, types, strings);
         for (var i = 0; i < types.Count; i++)
         {
             switch (types[i])
             {
+                case BtfFunc { Linkage: BtfFuncLinkage.EXTERN } func:
+                    types[i] = ksyms.Kfunc(func);
+                    break;
+                case BtfDatasec datasec when btf.GetString(datasec.NameOff) == ".ksyms":
+                    types[i] = ksyms.Rewrite(datasec);
+                    break;
                 case BtfFunc { Linkage: BtfFuncLinkage.GLOBAL } func when IsHidden(symbols, btf.GetString(func.NameOff)):
                     types[i] = new BtfFunc(func.NameOff, func.TypeId, BtfFuncLinkage.STATIC, func.KindFlag);
                     break;
@@ -39,9 +47,82 @@ internal static class ObjectBtf
             }
         }
         if (features == BtfFeatures.All)
-            return BtfWriter.Write(types, btf.Strings.Span, btf.Header.Flags);
-        var (sanitized, strings) = BtfSanitizer.Sanitize(types, btf.Strings.Span, features, btf.GetString);
-        return BtfWriter.Write(sanitized, strings, btf.Header.Flags);
+            return BtfWriter.Write(types, strings.ToArray(), btf.Header.Flags);
+        var (sanitized, sanitizedStrings) = BtfSanitizer.Sanitize(types, strings.ToArray(), features, btf.GetString);
+        return BtfWriter.Write(sanitized, sanitizedStrings, btf.Header.Flags);
+    }
+
+    /// <summary>
+    /// The <c>.ksyms</c> DATASEC as libbpf leaves it: the kernel resolves ksyms by its own BTF, so each
+    /// variable entry becomes a 4-byte int variable and each function entry a dummy int variable, laid
+    /// out one after another (clang emits the section with size 0, which the kernel refuses).
+    /// </summary>
+    private sealed class KsymsFixup(BtfSpec btf, List<BtfType> types, List<byte> strings)
+    {
+        private uint _int;
+        private uint _dummy;
+        private uint _dummyName;
+
+        /// <summary>A kfunc declaration: the kernel refuses extern linkage and unnamed parameters of a global FUNC (libbpf fixes both).</summary>
+        internal BtfFunc Kfunc(BtfFunc func)
+        {
+            if (btf.TypeById(func.TypeId) is BtfFuncProto proto && proto.Params.Any(p => p.NameOff == 0 && p.TypeId != 0))
+            {
+                var named = proto.Params.Select(p => p.NameOff == 0 && p.TypeId != 0 ? p with { NameOff = DummyName() } : p).ToImmutableArray();
+                types[(int)(func.TypeId - btf.FirstTypeId)] = new BtfFuncProto(proto.ReturnTypeId, named, proto.NameOff, proto.KindFlag);
+            }
+            return new BtfFunc(func.NameOff, func.TypeId, BtfFuncLinkage.GLOBAL, func.KindFlag);
+        }
+
+        private uint DummyName()
+        {
+            if (_dummyName == 0)
+            {
+                _dummyName = (uint)strings.Count;
+                strings.AddRange("dummy_ksym\0"u8);
+            }
+            return _dummyName;
+        }
+
+        internal BtfDatasec Rewrite(BtfDatasec datasec)
+        {
+            var vars = ImmutableArray.CreateBuilder<BtfVarSecinfo>();
+            uint offset = 0;
+            foreach (var v in datasec.Vars)
+            {
+                var id = v.TypeId;
+                if (btf.TypeById(id) is BtfVar var)
+                    types[(int)(id - btf.FirstTypeId)] = new BtfVar(var.NameOff, Int(), BtfVarLinkage.GLOBAL_ALLOCATED);
+                else
+                    id = Dummy();
+                vars.Add(new BtfVarSecinfo(id, offset, 4));
+                offset += 4;
+            }
+            return new BtfDatasec(datasec.NameOff, offset, vars.ToImmutable(), datasec.KindFlag);
+        }
+
+        /// <summary>An existing 4-byte int type, or a new one.</summary>
+        private uint Int()
+        {
+            if (_int != 0)
+                return _int;
+            for (var i = 0; i < types.Count; i++)
+            {
+                if (types[i] is BtfInt { Size: 4, Bits: 32 })
+                    return _int = (uint)i + btf.FirstTypeId;
+            }
+            types.Add(new BtfInt(0, 4, BtfIntEncoding.SIGNED, 0, 32));
+            return _int = (uint)types.Count - 1 + btf.FirstTypeId;
+        }
+
+        private uint Dummy()
+        {
+            if (_dummy != 0)
+                return _dummy;
+            var type = Int();
+            types.Add(new BtfVar(DummyName(), type, BtfVarLinkage.GLOBAL_ALLOCATED));
+            return _dummy = (uint)types.Count - 1 + btf.FirstTypeId;
+        }
     }
 
     /// <summary>libbpf's mark_btf_static: a global or weak function that is STV_HIDDEN or STV_INTERNAL.</summary>

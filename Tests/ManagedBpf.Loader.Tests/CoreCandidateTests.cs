@@ -93,7 +93,7 @@ public sealed class CoreCandidateTests
 
         // In the other order, b is ambiguous, as with libbpf.
         var ex = Assert.Throws<CoreRelocationException>(() =>
-            new CoreRelocator(local, target).Apply(CoreScenario.Section, new[] { CoreInsn.Alu(4), CoreInsn.Alu(8) }, [relos[1], relos[0]]));
+            new CoreRelocator(local, target).Apply(CoreScenario.Section, new[] { CoreInsn.Alu(8), CoreInsn.Alu(4) }, [relos[1], relos[0]]));
         Assert.Contains("ambiguity", ex.Message, StringComparison.Ordinal);
     }
 

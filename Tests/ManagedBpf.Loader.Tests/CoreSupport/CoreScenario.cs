@@ -29,7 +29,7 @@ internal static class CoreScenario
         Assert.Equal(Section, ex.Section);
         Assert.Equal((long)relo.InsnIndex, ex.InstructionIndex);
         Assert.Equal(relo.Kind, ex.Kind);
-        Assert.Equal(relo.AccessString, ex.AccessString);
+        Assert.Equal(relo.AccessString ?? string.Empty, ex.AccessString);
         Assert.Contains($"'{Section}'", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"insn #{relo.InsnIndex}", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"\"{relo.AccessString}\"", ex.Message, StringComparison.Ordinal);

@@ -12,7 +12,7 @@ namespace ManagedBpf.Loader.Tests;
 [Collection("libbpf conformance")]
 public sealed class ConformanceTests
 {
-    public static TheoryData<string> LoadableByLibbpf => new() { "maps", "globals", "core", "tracing", "probes", "net", "producers", "btf_kinds", "ksyms" };
+    public static TheoryData<string> LoadableByLibbpf => new() { "maps", "globals", "core", "tracing", "probes", "net", "producers", "btf_kinds", "ksyms", "exec_trace" };
 
     [KernelTheory]
     [MemberData(nameof(LoadableByLibbpf))]

@@ -48,6 +48,7 @@ public sealed partial class Program : IDisposable
     /// </summary>
     /// <exception cref="BpfVerifierException">The verifier refused the program.</exception>
     /// <exception cref="BpfSyscallException">Any other failure; EPERM names the capabilities.</exception>
+    /// <exception cref="BpfAttachNotSupportedException">An fentry, fexit, fmod_ret, lsm or freplace program on a kernel without BPF trampolines.</exception>
     public static Program Load(ProgramSpec spec, ProgramLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -61,7 +62,7 @@ public sealed partial class Program : IDisposable
         if (fd >= 0)
             return new Program(new SafeFdHandle(fd, ownsHandle: true), spec.Name, spec.Type, spec.ExpectedAttachType, spec.SectionName);
         if (errno is Errno.EPERM or Errno.E2BIG or Errno.ENOMEM or Errno.EFAULT)
-            throw Bpf.Error(BpfCommand.PROG_LOAD, errno, subject);
+            throw (Exception?)TrampolineError(spec, errno, subject) ?? Bpf.Error(BpfCommand.PROG_LOAD, errno, subject);
 
         // Rejected: load again with the log on, growing the buffer until the whole log fits.
         var size = Math.Max(options.InitialLogSize, 4096);
@@ -158,6 +159,20 @@ public sealed partial class Program : IDisposable
                     btf!.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>
+    /// A kernel without BPF trampolines refuses fentry, fexit, fmod_ret, lsm and freplace programs at load time
+    /// with EPERM, which reads like a missing privilege: say what is really missing.
+    /// </summary>
+    private static BpfAttachNotSupportedException? TrampolineError(ProgramSpec spec, Errno errno, string subject)
+    {
+        var needsTrampoline = spec.Type is BpfProgType.LSM or BpfProgType.EXT
+            || (spec.Type == BpfProgType.TRACING && spec.ExpectedAttachType is BpfAttachType.TRACE_FENTRY or BpfAttachType.TRACE_FEXIT or BpfAttachType.MODIFY_RETURN);
+        if (errno != Errno.EPERM || !needsTrampoline || FeatureProbe.HasProgramType(BpfProgType.TRACING))
+            return null;
+        var kind = TracingKind(spec.Type, spec.ExpectedAttachType);
+        return new BpfAttachNotSupportedException(kind, AttachSupport.NoTrampolines, Bpf.Error(BpfCommand.PROG_LOAD, errno, subject));
     }
 
     private static unsafe ProgramInfo ReadInfo(SafeFdHandle fd, string? name)

@@ -8,7 +8,7 @@ namespace ManagedBpf.Loader;
 /// A loaded object: its maps and programs by name, and the BTF object they refer to. Disposing closes
 /// every descriptor (pinned maps stay pinned); programs stay attached only through links held elsewhere.
 /// </summary>
-public sealed class Collection : IDisposable
+public sealed partial class Collection : IDisposable
 {
     private readonly Dictionary<string, Map> _maps;
     private readonly Dictionary<string, Program> _programs;

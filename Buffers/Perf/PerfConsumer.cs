@@ -205,7 +205,7 @@ public static class PerfConsumer
     }
 
     /// <summary>Adapts the delegates to the struct handler the reader is generic over.</summary>
-    private struct CallbackHandler(PerfSampleCallback onSample, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption) : IPerfRecordHandler
+    internal struct CallbackHandler(PerfSampleCallback onSample, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption) : IPerfRecordHandler
     {
         private byte[]? _scratch;
 

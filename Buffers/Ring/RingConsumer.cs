@@ -177,7 +177,7 @@ public static class RingConsumer
     }
 
     /// <summary>Adapts a <see cref="RingRecordCallback"/> to the struct handler the loop is generic over.</summary>
-    private readonly struct CallbackHandler(RingRecordCallback callback) : IRingRecordHandler
+    internal readonly struct CallbackHandler(RingRecordCallback callback) : IRingRecordHandler
     {
         public bool OnRecord(ReadOnlySpan<byte> payload)
         {

@@ -18,4 +18,7 @@ public enum EpollEvents : uint
 
     /// <summary>EPOLLHUP.</summary>
     HangUp = 0x010,
+
+    /// <summary>EPOLLET: report a descriptor once per change of readiness, not while it stays ready.</summary>
+    EdgeTriggered = 1u << 31,
 }

@@ -15,6 +15,8 @@ public sealed unsafe class EpollSet : IDisposable
 
     private readonly SafeFdHandle _epoll;
     private readonly SafeFdHandle _wake;
+    private int _waiters;
+    private volatile bool _disposing;
 
     /// <summary>Creates an empty set.</summary>
     /// <exception cref="BpfSyscallException">epoll_create1 or eventfd failed.</exception>
@@ -55,6 +57,20 @@ public sealed unsafe class EpollSet : IDisposable
         if (ready.IsEmpty)
             throw new ArgumentException("Pass room for at least one ready descriptor.", nameof(ready));
         cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _waiters);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposing, this);
+            return WaitCore(ready, timeoutMilliseconds, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
+        }
+    }
+
+    private int WaitCore(Span<EpollReady> ready, int timeoutMilliseconds, CancellationToken cancellationToken)
+    {
         using var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((EpollSet)s!).Interrupt(), this) : default;
 
         var capacity = Math.Min(ready.Length + 1, 64);
@@ -112,9 +128,18 @@ public sealed unsafe class EpollSet : IDisposable
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Wakes every thread still waiting (they return 0), then closes both descriptors. Closing the eventfd
+    /// first would strand a waiter: its wake-up would leave the ready list and epoll_wait would sleep on.
+    /// </summary>
     public void Dispose()
     {
+        _disposing = true;
+        while (Volatile.Read(ref _waiters) > 0)
+        {
+            Interrupt();
+            Thread.Yield();
+        }
         _wake.Dispose();
         _epoll.Dispose();
     }

@@ -37,6 +37,17 @@ public sealed class EpollSetTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task Dispose_wakes_a_thread_blocked_in_wait()
+    {
+        var epoll = new EpollSet();
+        var waiting = Task.Run(() => epoll.Wait(new EpollReady[1], -1));
+        await Task.Delay(100);
+        epoll.Dispose();
+        Assert.Equal(0, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Throws<ObjectDisposedException>(() => epoll.Wait(new EpollReady[1], 0));
+    }
+
     [KernelFact]
     public void Reports_readiness_with_the_callers_data()
     {

@@ -1,0 +1,96 @@
+using ManagedBpf.Kernel;
+using ManagedBpf.Kernel.Perf;
+
+namespace ManagedBpf.Buffers.Perf;
+
+/// <summary>
+/// One CPU's part of a <see cref="PerfBuffer"/>: a <c>PERF_COUNT_SW_BPF_OUTPUT</c> event opened on that CPU and its
+/// ring, mapped read-write (the reader stores <c>data_tail</c>) as one metadata page plus the data pages.
+/// </summary>
+internal sealed class PerfCpuRing : IDisposable
+{
+    private PerfCpuRing(int cpu, SafeFdHandle perfEvent, SafeMmapHandle mapping, KeyValuePair<string, object?>[] tags)
+    {
+        Cpu = cpu;
+        Event = perfEvent;
+        Mapping = mapping;
+        Tags = tags;
+    }
+
+    internal int Cpu { get; }
+
+    internal SafeFdHandle Event { get; }
+
+    internal SafeMmapHandle Mapping { get; }
+
+    internal KeyValuePair<string, object?>[] Tags { get; }
+
+    /// <summary>Opens, maps and enables the event on <paramref name="cpu"/>; <see langword="null"/> when that CPU is offline (ENODEV).</summary>
+    internal static PerfCpuRing? Open(int cpu, PerfBufferOptions options, BufferMap map)
+    {
+        var attr = new PerfEventAttr
+        {
+            type = PerfConstants.PERF_TYPE_SOFTWARE,
+            config = PerfConstants.PERF_COUNT_SW_BPF_OUTPUT,
+            sample_type = options.Layout.SampleType,
+            sample_period = 1,
+            flags = PerfConstants.FlagDisabled | (options.WakeupWatermark != 0 ? PerfConstants.FlagWatermark : 0),
+        };
+        if (options.WakeupWatermark != 0)
+            attr.wakeup_watermark = options.WakeupWatermark;
+        else
+            attr.wakeup_events = options.WakeupEvents;
+
+        SafeFdHandle perfEvent;
+        try
+        {
+            perfEvent = PerfEvent.Open(ref attr, -1, cpu, Invariant.Format($"BPF output event for map '{map.Name}'"));
+        }
+        catch (BpfSyscallException e) when (e.Errno == Errno.ENODEV)
+        {
+            return null;
+        }
+
+        SafeMmapHandle? mapping = null;
+        try
+        {
+            var length = (nuint)KernelInfo.PageSize * (nuint)(1 + options.PageCount);
+            mapping = SafeMmapHandle.Map(perfEvent, length, MemoryProtection.ReadWrite, 0, Invariant.Format($"perf ring of map '{map.Name}', cpu {cpu}"));
+            PerfEvent.Enable(perfEvent);
+            return new PerfCpuRing(cpu, perfEvent, mapping, BufferMetrics.Tags(map, cpu));
+        }
+        catch
+        {
+            mapping?.Dispose();
+            perfEvent.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the ring from <c>data_tail</c> to <c>data_head</c>, holding a reference on the mapping meanwhile.</summary>
+    internal unsafe PerfReadResult Read<THandler>(PerfSampleLayout layout, ref THandler handler)
+        where THandler : struct, IPerfRecordHandler
+    {
+        using var lease = Mapping.Acquire();
+        var view = PerfBufferView.FromMetaPage(lease.Pointer, lease.Length);
+        var result = PerfConsumer.Read(in view, Cpu, layout, ref handler);
+        BufferMetrics.Add(Tags, result.Samples, result.SampleBytes, (long)result.Lost, corrupted: result.CorruptedCount());
+        return result;
+    }
+
+    /// <summary>PERF_EVENT_IOC_ENABLE or PERF_EVENT_IOC_DISABLE.</summary>
+    internal void SetEnabled(bool enable)
+    {
+        if (enable)
+            PerfEvent.Enable(Event);
+        else
+            PerfEvent.Disable(Event);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Mapping.Dispose();
+        Event.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+namespace ManagedBpf.Buffers.Perf;
+
+/// <summary>Sums <see cref="PerfReadResult"/>s: over the CPUs of one call, or over a buffer's life.</summary>
+internal static class PerfReadTotals
+{
+    /// <summary>Adds <paramref name="result"/> to <paramref name="totals"/> (and its consumed bytes to <paramref name="consumed"/>).</summary>
+    internal static void Add(ref PerfReadCounters totals, ref ulong consumed, in PerfReadResult result)
+    {
+        totals.Samples += result.Samples;
+        totals.SampleBytes += result.SampleBytes;
+        totals.LostRecords += result.LostRecords;
+        totals.Lost += result.Lost;
+        totals.OversizedSamples += result.OversizedSamples;
+        totals.CorruptedRecords += result.CorruptedRecords;
+        totals.SkippedRecords += result.SkippedRecords;
+        totals.DroppedBytes += result.DroppedBytes;
+        totals.PositionErrors += result.PositionErrors;
+        consumed += result.ConsumedBytes;
+    }
+
+    /// <summary>
+    /// The records a read did not deliver because the ring broke the ABI: oversized samples, records their spill
+    /// reached, and one for each batch dropped after an impossible header or impossible positions.
+    /// </summary>
+    internal static long CorruptedCount(this in PerfReadResult result) =>
+        result.OversizedSamples + result.CorruptedRecords + result.PositionErrors + (result.DroppedBytes != 0 ? 1 : 0);
+
+    internal static PerfReadResult ToResult(in PerfReadCounters totals, ulong consumed, bool stopped) => new(totals, consumed, stopped);
+}

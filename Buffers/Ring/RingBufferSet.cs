@@ -1,0 +1,270 @@
+using ManagedBpf.Buffers.Waiting;
+using ManagedBpf.Kernel;
+using ManagedBpf.Maps;
+
+namespace ManagedBpf.Buffers.Ring;
+
+/// <summary>
+/// Many ring buffers behind one epoll set, as libbpf's <c>ring_buffer</c>: wait until any has records, then consume
+/// the ready ones (<see cref="Poll{THandler}(ref THandler, int, RingCommitPolicy, CancellationToken)"/>), or consume
+/// them all regardless of readiness (<see cref="ConsumeAll{THandler}(ref THandler, RingCommitPolicy)"/>). Each ring is
+/// also consumable alone through its <see cref="RingBuffer"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Wake-ups: the kernel wakes a waiting consumer when a record is committed at the position the consumer reached
+/// (adaptive notification), or always with <c>BPF_RB_FORCE_WAKEUP</c>, or never with <c>BPF_RB_NO_WAKEUP</c>. Records
+/// produced with <c>BPF_RB_NO_WAKEUP</c> wake nobody, so call <see cref="ConsumeAll{THandler}(ref THandler, RingCommitPolicy)"/>
+/// (the flush) on a timer or before shutting down. A record still BUSY does not make the waiting loop spin: the
+/// wait sleeps until its producer commits it.
+/// </para>
+/// <para>
+/// One consumer: waits and consumption happen on one thread at a time (a second concurrent wait throws). The
+/// synchronous waits block the calling thread; the asynchronous ones (<see cref="WaitAsync"/>,
+/// <see cref="ReadAllAsync(CancellationToken)"/>) run the epoll wait on one dedicated background thread per set and
+/// never block the thread pool. Disposing the set wakes any wait with <see cref="ObjectDisposedException"/> and
+/// disposes the rings it owns.
+/// </para>
+/// </remarks>
+public sealed class RingBufferSet : IDisposable, IRecordBatchSource
+{
+    private readonly ReadinessWaiter _waiter;
+    private readonly Lock _membership = new();
+    private readonly Queue<byte[]> _copies = new();
+    private Member[] _members = [];
+    private int _next;
+    private int _disposed;
+
+    /// <summary>Creates an empty set.</summary>
+    /// <exception cref="BpfSyscallException">epoll_create1 or eventfd failed.</exception>
+    public RingBufferSet() => _waiter = new ReadinessWaiter(this);
+
+    /// <summary>The number of rings.</summary>
+    public int Count => Volatile.Read(ref _members).Length;
+
+    /// <summary>The ring at <paramref name="index"/> (in the order they were added).</summary>
+    /// <param name="index">From 0 to <see cref="Count"/> - 1.</param>
+    public RingBuffer this[int index] => Volatile.Read(ref _members)[index].Ring;
+
+    ReadinessWaiter IRecordBatchSource.Waiter => _waiter;
+
+    Queue<byte[]> IRecordBatchSource.Copies => _copies;
+
+    /// <summary>Adds <paramref name="ring"/>; the set owns it from now on and disposes it with itself.</summary>
+    /// <param name="ring">The ring.</param>
+    /// <param name="callback">The callback that <see cref="Poll(int, RingCommitPolicy, CancellationToken)"/> and the other
+    /// callback overloads deliver this ring's records to, or <see langword="null"/> when only handlers are used.</param>
+    /// <returns>The ring's index.</returns>
+    /// <exception cref="InvalidOperationException">The ring, or another reader over the same descriptor, is already in the set.</exception>
+    /// <exception cref="BpfSyscallException">epoll_ctl failed.</exception>
+    public int Add(RingBuffer ring, RingRecordCallback? callback = null)
+    {
+        ArgumentNullException.ThrowIfNull(ring);
+        lock (_membership)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            if (Array.Exists(_members, m => m.Ring == ring || m.Ring.Handle.Fd == ring.Handle.Fd))
+                throw new InvalidOperationException(Invariant.Format($"{ring} (descriptor {ring.Handle.Fd}) is already in this set: a ring has one consumer."));
+            var index = _waiter.Add(ring.Handle, EpollEvents.In);
+            if (index != _members.Length)
+                throw new InvalidOperationException("The set's waiter and members disagree.");
+            Volatile.Write(ref _members, [.. _members, new Member(ring, callback)]);
+            return index;
+        }
+    }
+
+    /// <summary>Maps the ring buffer <paramref name="map"/> and adds it (the set owns the reader; the map stays the caller's).</summary>
+    /// <param name="map">A <c>BPF_MAP_TYPE_RINGBUF</c> map.</param>
+    /// <param name="callback">See <see cref="Add(RingBuffer, RingRecordCallback?)"/>.</param>
+    /// <returns>The ring's index.</returns>
+    /// <exception cref="ArgumentException">The map is of another type.</exception>
+    /// <exception cref="BpfSyscallException">mmap or epoll_ctl failed.</exception>
+    public int Add(Map map, RingRecordCallback? callback = null)
+    {
+        var ring = new RingBuffer(map);
+        try
+        {
+            return Add(ring, callback);
+        }
+        catch
+        {
+            ring.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until a ring has records (returns at once if one was left with records by an earlier consume).</summary>
+    /// <param name="timeoutMilliseconds">-1 waits forever; 0 polls.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>
+    /// <see langword="true"/> when a ring may have records, <see langword="false"/> on timeout. A wakeup can find
+    /// nothing (records already consumed, or a wakeup left from before the last consume), so consume and wait again.
+    /// </returns>
+    /// <exception cref="ObjectDisposedException">The set was disposed, also while waiting.</exception>
+    /// <exception cref="InvalidOperationException">Another wait is in progress.</exception>
+    public bool Wait(int timeoutMilliseconds = -1, CancellationToken cancellationToken = default) =>
+        _waiter.Wait(timeoutMilliseconds, cancellationToken);
+
+    /// <summary>The asynchronous <see cref="Wait"/>; it never blocks a thread-pool thread.</summary>
+    /// <param name="timeoutMilliseconds">-1 waits forever; 0 polls.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    /// <returns><see langword="true"/> when a ring may have records, <see langword="false"/> on timeout.</returns>
+    public ValueTask<bool> WaitAsync(int timeoutMilliseconds = -1, CancellationToken cancellationToken = default) =>
+        _waiter.WaitAsync(timeoutMilliseconds, cancellationToken);
+
+    /// <summary>Consumes the rings that are ready, delivering every record to <paramref name="handler"/>.</summary>
+    /// <typeparam name="THandler">A struct handler, shared by all rings.</typeparam>
+    /// <param name="handler">Receives each payload; when it returns <see langword="false"/> the remaining rings are left for the next call.</param>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <returns>The sum over the rings consumed.</returns>
+    /// <exception cref="RingCorruptedException">A ring's contents break the ABI.</exception>
+    public RingConsumeResult ConsumeReady<THandler>(ref THandler handler, RingCommitPolicy commit = RingCommitPolicy.PerRecord)
+        where THandler : struct, IRingRecordHandler =>
+        ConsumeRings(ref handler, readyOnly: true, commit);
+
+    /// <summary>Consumes the rings that are ready, delivering each ring's records to its callback.</summary>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <returns>The sum over the rings consumed.</returns>
+    /// <exception cref="InvalidOperationException">A ready ring was added without a callback.</exception>
+    /// <exception cref="RingCorruptedException">A ring's contents break the ABI.</exception>
+    public RingConsumeResult ConsumeReady(RingCommitPolicy commit = RingCommitPolicy.PerRecord) => ConsumeRings(readyOnly: true, commit);
+
+    /// <summary>
+    /// Consumes every ring whether or not it is ready: the flush that picks up records produced with
+    /// <c>BPF_RB_NO_WAKEUP</c>, which wake nobody.
+    /// </summary>
+    /// <typeparam name="THandler">A struct handler, shared by all rings.</typeparam>
+    /// <param name="handler">Receives each payload.</param>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <returns>The sum over the rings.</returns>
+    /// <exception cref="RingCorruptedException">A ring's contents break the ABI.</exception>
+    public RingConsumeResult ConsumeAll<THandler>(ref THandler handler, RingCommitPolicy commit = RingCommitPolicy.PerRecord)
+        where THandler : struct, IRingRecordHandler =>
+        ConsumeRings(ref handler, readyOnly: false, commit);
+
+    /// <summary>Consumes every ring whether or not it is ready, delivering each ring's records to its callback.</summary>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <returns>The sum over the rings.</returns>
+    /// <exception cref="InvalidOperationException">A ring was added without a callback.</exception>
+    /// <exception cref="RingCorruptedException">A ring's contents break the ABI.</exception>
+    public RingConsumeResult ConsumeAll(RingCommitPolicy commit = RingCommitPolicy.PerRecord) => ConsumeRings(readyOnly: false, commit);
+
+    /// <summary>Waits until a ring is ready (or the timeout passes), then consumes the ready rings into <paramref name="handler"/>.</summary>
+    /// <typeparam name="THandler">A struct handler, shared by all rings.</typeparam>
+    /// <param name="handler">Receives each payload.</param>
+    /// <param name="timeoutMilliseconds">-1 waits forever; 0 polls.</param>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The sum over the rings consumed (no records on timeout).</returns>
+    public RingConsumeResult Poll<THandler>(ref THandler handler, int timeoutMilliseconds = -1, RingCommitPolicy commit = RingCommitPolicy.PerRecord, CancellationToken cancellationToken = default)
+        where THandler : struct, IRingRecordHandler =>
+        Wait(timeoutMilliseconds, cancellationToken) ? ConsumeReady(ref handler, commit) : default;
+
+    /// <summary>Waits until a ring is ready (or the timeout passes), then consumes the ready rings into their callbacks.</summary>
+    /// <param name="timeoutMilliseconds">-1 waits forever; 0 polls.</param>
+    /// <param name="commit">When to publish <c>consumer_pos</c>.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The sum over the rings consumed (no records on timeout).</returns>
+    public RingConsumeResult Poll(int timeoutMilliseconds = -1, RingCommitPolicy commit = RingCommitPolicy.PerRecord, CancellationToken cancellationToken = default) =>
+        Wait(timeoutMilliseconds, cancellationToken) ? ConsumeReady(commit) : default;
+
+    /// <summary>Streams copies of the records of every ring, waiting asynchronously whenever all are drained.</summary>
+    /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The payloads, each in an array of its own, in order within each ring.</returns>
+    /// <remarks>
+    /// Records are copied out of the rings up to a thousand at a time and yielded one by one. Copies a stream has taken
+    /// but not yielded when it ends (a <c>break</c>) stay with the set and come first in the next stream; the
+    /// synchronous consume methods do not see them.
+    /// </remarks>
+    public IAsyncEnumerable<byte[]> ReadAllAsync(CancellationToken cancellationToken = default) =>
+        RecordStream.ReadAllAsync(this, null, null, cancellationToken);
+
+    /// <summary>Streams the records of every ring decoded as <typeparamref name="T"/> (the first <c>sizeof(T)</c> bytes, host byte order).</summary>
+    /// <typeparam name="T">The record's C layout as an unmanaged struct.</typeparam>
+    /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The decoded records, in order within each ring. A record shorter than <typeparamref name="T"/> ends the stream with <see cref="InvalidDataException"/>.</returns>
+    /// <remarks>As <see cref="ReadAllAsync(CancellationToken)"/>, with the same queue of copies.</remarks>
+    public IAsyncEnumerable<T> ReadAllAsync<T>(CancellationToken cancellationToken = default)
+        where T : unmanaged =>
+        RecordStream.ReadAllAsync<T>(this, null, null, cancellationToken);
+
+    void IRecordBatchSource.ReadReady(ref RecordCollector collector) => ConsumeReady(ref collector);
+
+    /// <summary>Wakes any wait (it throws <see cref="ObjectDisposedException"/>), closes the epoll set and disposes the rings.</summary>
+    public void Dispose()
+    {
+        lock (_membership)
+        {
+            if (_disposed != 0)
+                return;
+            _disposed = 1;
+        }
+        _waiter.Dispose();
+        foreach (var member in _members)
+            member.Ring.Dispose();
+    }
+
+    private RingConsumeResult ConsumeRings<THandler>(ref THandler handler, bool readyOnly, RingCommitPolicy commit)
+        where THandler : struct, IRingRecordHandler
+    {
+        var members = Volatile.Read(ref _members);
+        var totals = default(RingConsumeTotals);
+        for (var n = 0; n < members.Length; n++)
+        {
+            var i = Turn(n, members.Length);
+            if (Due(i, readyOnly) && ConsumeOne(members[i].Ring, i, ref handler, commit, ref totals))
+                break;
+        }
+        return totals.ToResult();
+    }
+
+    private RingConsumeResult ConsumeRings(bool readyOnly, RingCommitPolicy commit)
+    {
+        var members = Volatile.Read(ref _members);
+        var totals = default(RingConsumeTotals);
+        for (var n = 0; n < members.Length; n++)
+        {
+            var i = Turn(n, members.Length);
+            var handler = new RingConsumer.CallbackHandler(members[i].Callback ?? throw new InvalidOperationException(Invariant.Format(
+                $"Ring {i} ({members[i].Ring}) was added without a callback: pass one to Add, or consume with a handler.")));
+            if (Due(i, readyOnly) && ConsumeOne(members[i].Ring, i, ref handler, commit, ref totals))
+                break;
+        }
+        return totals.ToResult();
+    }
+
+    /// <summary>The <paramref name="n"/>th ring of this pass: passes start after the ring a handler last stopped in, so no ring starves.</summary>
+    private int Turn(int n, int count) => (Volatile.Read(ref _next) + n) % count;
+
+    /// <summary>Whether ring <paramref name="index"/> is consumed in this pass. Its flag is cleared either way: it is about to be drained.</summary>
+    private bool Due(int index, bool readyOnly) => _waiter.TakeReady(index) || !readyOnly;
+
+    /// <summary>Drains one ring and flags it ready again if it still has records; returns whether the handler stopped.</summary>
+    private bool ConsumeOne<THandler>(RingBuffer ring, int index, ref THandler handler, RingCommitPolicy commit, ref RingConsumeTotals totals)
+        where THandler : struct, IRingRecordHandler
+    {
+        var more = true; // also when the drain throws: the ring is looked at again
+        try
+        {
+            var result = ring.Consume(ref handler, commit);
+            totals.Add(result);
+            more = result.StopReason switch
+            {
+                RingStopReason.Empty => false,
+                RingStopReason.Busy => ring.HasCommittedRecord(),
+                _ => true,
+            };
+            if (result.StopReason != RingStopReason.HandlerStopped)
+                return false;
+            Volatile.Write(ref _next, index + 1);
+            return true;
+        }
+        finally
+        {
+            if (more)
+                _waiter.MarkReady(index);
+        }
+    }
+
+    private readonly record struct Member(RingBuffer Ring, RingRecordCallback? Callback);
+}

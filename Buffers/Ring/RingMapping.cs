@@ -1,0 +1,128 @@
+using ManagedBpf.Kernel;
+
+namespace ManagedBpf.Buffers.Ring;
+
+/// <summary>
+/// The two mappings of a <c>BPF_MAP_TYPE_RINGBUF</c> or <c>BPF_MAP_TYPE_USER_RINGBUF</c>: the consumer page at
+/// offset 0 (one page) and, at offset one page, the producer page followed by the data area mapped twice
+/// (<c>page + 2 * size</c> bytes). A ring buffer's consumer writes only <c>consumer_pos</c>, so its consumer page is
+/// read-write and the rest read-only; a user ring buffer's producer is user space, so the protections are inverted.
+/// </summary>
+internal sealed unsafe class RingMapping : IDisposable
+{
+    private readonly SafeMmapHandle _consumer;
+    private readonly SafeMmapHandle _producer;
+    private readonly int _page;
+
+    private RingMapping(SafeMmapHandle consumer, SafeMmapHandle producer, int page, ulong size)
+    {
+        _consumer = consumer;
+        _producer = producer;
+        _page = page;
+        Size = size;
+    }
+
+    /// <summary>The data size (<c>max_entries</c>).</summary>
+    internal ulong Size { get; }
+
+    /// <summary>Maps the ring of <paramref name="map"/>; <paramref name="userSpaceProduces"/> selects the user ring buffer's protections.</summary>
+    internal static RingMapping Map(BufferMap map, bool userSpaceProduces)
+    {
+        var page = KernelInfo.PageSize;
+        var size = (ulong)map.MaxEntries;
+        if (!RingBufferAbi.IsValidRingSize(size, (ulong)page))
+            throw new InvalidOperationException(Invariant.Format(
+                $"Map '{map.Name}' reports max_entries {size}, which is no ring buffer size: a power of two and a multiple of the page size ({page})."));
+
+        var subject = Invariant.Format($"map '{map.Name}' ({map.Type})");
+        var consumer = SafeMmapHandle.Map(map.Handle, (nuint)page, userSpaceProduces ? MemoryProtection.Read : MemoryProtection.ReadWrite, 0, subject + " consumer page");
+        try
+        {
+            var producer = SafeMmapHandle.Map(map.Handle, (nuint)((ulong)page + 2 * size), userSpaceProduces ? MemoryProtection.ReadWrite : MemoryProtection.Read, page, subject + " producer page and data");
+            return new RingMapping(consumer, producer, page, size);
+        }
+        catch
+        {
+            consumer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <c>consumer_pos</c> and <c>producer_pos</c>, consumer first (so the difference never goes negative), read under a
+    /// reference on the mappings.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The mappings were disposed.</exception>
+    internal (ulong Consumer, ulong Producer) LoadPositions()
+    {
+        using var lease = Acquire();
+        var consumer = lease.View.LoadConsumerPosition();
+        return (consumer, lease.View.LoadProducerPosition());
+    }
+
+    /// <summary>Takes a reference on both mappings for one read; dispose it to give them back.</summary>
+    /// <exception cref="ObjectDisposedException">The mappings were disposed.</exception>
+    internal RingLease Acquire() => new(this);
+
+    /// <summary>
+    /// Takes a reference on both mappings that outlives the call (a user ring buffer reservation holds one until it is
+    /// submitted or discarded); <see cref="Release"/> gives it back.
+    /// </summary>
+    internal void AddRef()
+    {
+        var consumer = false;
+        _consumer.DangerousAddRef(ref consumer);
+        try
+        {
+            var producer = false;
+            _producer.DangerousAddRef(ref producer);
+        }
+        catch
+        {
+            _consumer.DangerousRelease();
+            throw;
+        }
+    }
+
+    /// <summary>Gives back a reference taken by <see cref="AddRef"/>.</summary>
+    internal void Release()
+    {
+        _producer.DangerousRelease();
+        _consumer.DangerousRelease();
+    }
+
+    /// <summary><c>producer_pos</c>, which a user ring buffer's producer stores; valid only while a reference is held.</summary>
+    internal ulong* ProducerPosition => (ulong*)_producer.DangerousGetHandle();
+
+    /// <summary>The view over the mapped memory; valid only while a reference is held.</summary>
+    internal RingBufferView View()
+    {
+        var producer = (byte*)_producer.DangerousGetHandle();
+        return new RingBufferView((ulong*)_consumer.DangerousGetHandle(), (ulong*)producer, producer + _page, Size);
+    }
+
+    /// <summary>Unmaps, once the last reference is given back.</summary>
+    public void Dispose()
+    {
+        _producer.Dispose();
+        _consumer.Dispose();
+    }
+
+    /// <summary>A reference on both mappings for the span of one read (never across an await).</summary>
+    internal readonly ref struct RingLease
+    {
+        private readonly RingMapping _mapping;
+
+        internal RingLease(RingMapping mapping)
+        {
+            mapping.AddRef();
+            _mapping = mapping;
+            View = mapping.View();
+        }
+
+        /// <summary>The ring's memory, mapped while the lease is held.</summary>
+        internal RingBufferView View { get; }
+
+        public void Dispose() => _mapping?.Release();
+    }
+}

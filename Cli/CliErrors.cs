@@ -5,11 +5,17 @@ namespace ManagedBpf.Cli;
 /// <summary>Turns the library's documented exceptions into a message on stderr and a non-zero exit code.</summary>
 internal static class CliErrors
 {
-    internal static int Run(Action action)
+    internal static int Run(Action action) => RunAsync(() =>
+    {
+        action();
+        return Task.CompletedTask;
+    }).GetAwaiter().GetResult();
+
+    internal static async Task<int> RunAsync(Func<Task> action)
     {
         try
         {
-            action();
+            await action().ConfigureAwait(false);
             return 0;
         }
         catch (ManagedBpf.Loader.BpfObjectFormatException e)

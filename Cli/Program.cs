@@ -6,5 +6,6 @@ var root = new RootCommand("mbpf: load, attach and stream eBPF programs without 
     FeaturesCommand.Create(),
     InspectCommand.Create(),
     LoadCommand.Create(),
+    TraceCommand.Create(),
 };
 return root.Parse(args).Invoke();

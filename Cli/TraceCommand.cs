@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Text.Json;
+using ManagedBpf.Buffers.Perf;
+using ManagedBpf.Buffers.Ring;
+using ManagedBpf.Loader;
+using ManagedBpf.Programs;
+
+namespace ManagedBpf.Cli;
+
+/// <summary>
+/// <c>mbpf trace exec</c>: every execve on the machine, from a built-in program, through a ring buffer or
+/// (<c>--via perf</c>) per-CPU perf buffers — the two transports side by side.
+/// </summary>
+internal static class TraceCommand
+{
+    internal static Command Create()
+    {
+        var via = new Option<string>("--via") { Description = "ring (one shared ring buffer) or perf (per-CPU perf buffers).", DefaultValueFactory = _ => "ring" };
+        via.AcceptOnlyFromAmong("ring", "perf");
+        var json = new Option<bool>("--json") { Description = "One JSON object per event." };
+        var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C)." };
+        var exec = new Command("exec", "Report every execve: pid, ppid, uid, command, filename, arguments and return code.") { via, json, duration };
+        exec.SetAction((result, token) => CliErrors.RunAsync(() => TraceExec(result.GetValue(via) == "perf", result.GetValue(json), result.GetValue(duration), token)));
+        return new Command("trace", "Run a built-in tracing program.") { exec };
+    }
+
+    private static async Task TraceExec(bool viaPerf, bool asJson, double seconds, CancellationToken token)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        if (seconds > 0)
+            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+        using var stream = typeof(TraceCommand).Assembly.GetManifestResourceStream("exec_trace.bpf.o")
+            ?? throw new InvalidOperationException("The built-in exec_trace object is missing from the tool.");
+        using var image = new MemoryStream();
+        await stream.CopyToAsync(image, stop.Token).ConfigureAwait(false);
+
+        var spec = ObjectSpec.Parse(image.ToArray(), "exec_trace");
+        spec.Variable("use_ringbuf").Set(viaPerf ? (byte)0 : (byte)1);
+        using var collection = spec.Load();
+        var links = new List<IDisposable>();
+        try
+        {
+            foreach (var program in collection.Programs.Values)
+            {
+                var target = program.SectionName["tracepoint/".Length..].Split('/');
+                links.Add(program.AttachTracepoint(target[0], target[1]));
+            }
+            await Stream(collection, spec, viaPerf, asJson, stop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var link in links)
+                link.Dispose();
+        }
+    }
+
+    private static async Task Stream(Collection collection, ObjectSpec spec, bool viaPerf, bool asJson, CancellationToken stop)
+    {
+        var output = new EventPrinter(asJson);
+        output.Header();
+        long events;
+        if (viaPerf)
+        {
+            using var perf = new PerfBuffer(collection.Map("events_perf"));
+            events = await output.Drain(perf.ReadAllAsync(cancellationToken: stop)).ConfigureAwait(false);
+        }
+        else
+        {
+            using var rings = new RingBufferSet();
+            rings.Add(collection.Map("events_ring"));
+            events = await output.Drain(rings.ReadAllAsync(stop)).ConfigureAwait(false);
+        }
+        var dropped = spec.Variable("dropped");
+        var bss = collection.Map(dropped.Section.Name);
+        var value = new byte[bss.ValueBufferSize];
+        bss.TryLookup(stackalloc byte[4], value);
+        Console.Error.WriteLine($"mbpf: {events} exec events, {BitConverter.ToUInt64(value, (int)dropped.Offset)} dropped by the producer");
+    }
+
+    /// <summary>Prints events as execsnoop does, or as JSON lines.</summary>
+    private sealed class EventPrinter(bool asJson)
+    {
+        internal void Header()
+        {
+            if (!asJson)
+                Console.WriteLine($"{"TIME",-8} {"PCOMM",-16} {"PID",7} {"PPID",7} {"UID",6} {"RET",4} ARGS");
+        }
+
+        internal async Task<long> Drain(IAsyncEnumerable<byte[]> records)
+        {
+            long count = 0;
+            try
+            {
+                await foreach (var record in records.ConfigureAwait(false))
+                {
+                    if (ExecEvent.Decode(record) is not { } e)
+                        continue;
+                    count++;
+                    Print(e);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C or --duration: detach and report totals.
+            }
+            return count;
+        }
+
+        private void Print(ExecEvent e)
+        {
+            if (!asJson)
+            {
+                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Comm,-16} {e.Pid,7} {e.Ppid,7} {e.Uid,6} {e.ReturnValue,4} {e.FileName} {string.Join(' ', e.Arguments)}");
+                return;
+            }
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("timestamp_ns", e.TimestampNs);
+                writer.WriteNumber("pid", e.Pid);
+                writer.WriteNumber("ppid", e.Ppid);
+                writer.WriteNumber("uid", e.Uid);
+                writer.WriteNumber("retval", e.ReturnValue);
+                writer.WriteString("comm", e.Comm);
+                writer.WriteString("filename", e.FileName);
+                writer.WriteStartArray("args");
+                foreach (var arg in e.Arguments)
+                    writer.WriteStringValue(arg);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            Console.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+    }
+}

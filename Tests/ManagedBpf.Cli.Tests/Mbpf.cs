@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace ManagedBpf.Cli.Tests;
+
+/// <summary>Runs the mbpf tool built beside the tests.</summary>
+internal static class Mbpf
+{
+    internal static Process Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mbpf.dll"));
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        return Process.Start(start)!;
+    }
+
+    internal static (int ExitCode, string Output, string Error) Run(params string[] arguments)
+    {
+        using var process = Start(arguments);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "mbpf did not finish");
+        return (process.ExitCode, output.Result, error);
+    }
+}

@@ -40,7 +40,7 @@ public sealed class FeatureProbeTests
     [KernelFact]
     public void Probes_agree_with_libbpf()
     {
-        var output = Tools.Run("bpftool", "feature probe kernel");
+        var output = ExternalTool.Run("bpftool", "feature probe kernel");
         var compared = 0;
         var disagreements = new List<string>();
         foreach (var line in output.Split('\n'))

@@ -36,5 +36,5 @@ public sealed class KernelFileSystemsTests
         }
     }
 
-    private static string FsMagic(string path) => Tools.Run("stat", $"--file-system --format=%t {path}").Trim();
+    private static string FsMagic(string path) => ExternalTool.Run("stat", $"--file-system --format=%t {path}").Trim();
 }

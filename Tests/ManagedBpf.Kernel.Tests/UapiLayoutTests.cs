@@ -1,3 +1,4 @@
+using ManagedBpf.TestSupport;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -80,8 +81,8 @@ public sealed class UapiLayoutTests
             var c = Path.Combine(dir.FullName, "layout.c");
             var exe = Path.Combine(dir.FullName, "layout");
             File.WriteAllText(c, source);
-            Tools.Run("cc", $"-std=gnu11 -o {exe} {c}");
-            return Tools.Run(exe, "");
+            ExternalTool.Run("cc", $"-std=gnu11 -o {exe} {c}");
+            return ExternalTool.Run(exe, "");
         }
         finally
         {

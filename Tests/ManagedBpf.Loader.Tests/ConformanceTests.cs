@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ManagedBpf.TestSupport;
 
@@ -37,11 +36,11 @@ public sealed class ConformanceTests
     {
         try
         {
-            Run("bpftool", $"prog loadall {obj} {pinDir}");
+            ExternalTool.Run("bpftool", $"prog loadall {obj} {pinDir}");
             var tags = new Dictionary<string, string>();
             foreach (var pin in Directory.GetFiles(pinDir))
             {
-                using var json = JsonDocument.Parse(Run("bpftool", $"-j prog show pinned {pin}"));
+                using var json = JsonDocument.Parse(ExternalTool.Run("bpftool", $"-j prog show pinned {pin}"));
                 tags[json.RootElement.GetProperty("name").GetString()!] = json.RootElement.GetProperty("tag").GetString()!;
             }
             return tags;
@@ -55,14 +54,4 @@ public sealed class ConformanceTests
     }
 
     private static string Truncate(string name) => name.Length > 15 ? name[..15] : name;
-
-    private static string Run(string file, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {arguments} failed ({process.ExitCode}): {error}");
-        return output.Result;
-    }
 }

@@ -1,3 +1,4 @@
+using ManagedBpf.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
@@ -73,13 +74,13 @@ public sealed class ElfSymbolOffsetsTests
     /// <summary>libbpf's rule computed from readelf's output: st_value - p_vaddr + p_offset of the PT_LOAD segment that maps it.</summary>
     private static ulong ReadelfOffset(string binary, string name)
     {
-        var symbols = Run("readelf", "-sW", "--dyn-syms", binary);
+        var symbols = ExternalTool.Run("readelf", "-sW", "--dyn-syms", binary);
         var value = symbols.Split('\n')
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(f => f.Length >= 8 && f[3] == "FUNC" && f[6] != "UND" && (f[7] == name || f[7].StartsWith(name + "@", StringComparison.Ordinal)))
             .Select(f => ulong.Parse(f[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture))
             .First();
-        foreach (var line in Run("readelf", "-lW", binary).Split('\n'))
+        foreach (var line in ExternalTool.Run("readelf", "-lW", binary).Split('\n'))
         {
             var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < 6 || f[0] != "LOAD")
@@ -92,12 +93,4 @@ public sealed class ElfSymbolOffsetsTests
     }
 
     private static ulong Hex(string text) => ulong.Parse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-
-    private static string Run(string command, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
 }

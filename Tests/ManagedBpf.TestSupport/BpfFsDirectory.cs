@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ManagedBpf.Kernel;
 
 namespace ManagedBpf.TestSupport;
@@ -20,7 +19,7 @@ public sealed class BpfFsDirectory : IDisposable
         if (root is null)
         {
             _privateMount = Directory.CreateTempSubdirectory("managedbpf-bpffs-").FullName;
-            Run("mount", "-t", "bpf", "bpf", _privateMount);
+            ExternalTool.Run("mount", "-t", "bpf", "bpf", _privateMount);
             root = _privateMount;
         }
         Path = Directory.CreateDirectory(System.IO.Path.Combine(root, $"managedbpf-test-{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
@@ -39,17 +38,8 @@ public sealed class BpfFsDirectory : IDisposable
             Directory.Delete(Path, recursive: true); // bpffs supports unlink and rmdir: pins go, objects stay while referenced
         if (_privateMount is not null)
         {
-            Run("umount", _privateMount);
+            ExternalTool.Run("umount", _privateMount);
             Directory.Delete(_privateMount);
         }
-    }
-
-    private static void Run(string command, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true })!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error}");
     }
 }

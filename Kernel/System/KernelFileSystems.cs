@@ -36,10 +36,30 @@ public static class KernelFileSystems
         return null;
     }
 
-    /// <summary>The tracefs directory, or an exception that says how to mount it.</summary>
-    /// <exception cref="DirectoryNotFoundException">No tracefs is mounted.</exception>
+    /// <summary>
+    /// The tracefs directory. When none is mounted, mounts tracefs at <c>/sys/kernel/tracing</c> as bpftool
+    /// does (root only); otherwise the exception says how to mount it.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">No tracefs is mounted and it could not be mounted here.</exception>
     public static string RequireTraceFs() => TraceFsPath()
-        ?? throw new DirectoryNotFoundException("tracefs is not mounted: mount -t tracefs tracefs /sys/kernel/tracing");
+        ?? MountOrExplain("tracefs", "/sys/kernel/tracing", () => TraceFsPath());
+
+    /// <summary>
+    /// The bpffs to pin under (<see cref="BpfFsPath"/>). When none is mounted, mounts one at
+    /// <c>/sys/fs/bpf</c> as bpftool does (root only); otherwise the exception says how.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">No bpffs is mounted and it could not be mounted here.</exception>
+    public static string RequireBpfFs() => BpfFsPath()
+        ?? MountOrExplain("bpf", DefaultBpfFsPath, BpfFsPath);
+
+    private static string MountOrExplain(string type, string target, Func<string?> find)
+    {
+        var hint = $"mount -t {type} {type} {target}";
+        if (Directory.Exists(target) && Interop.Libc.Mount(type, target, type, 0, 0) == 0 && find() is { } mounted)
+            return mounted;
+        var errno = (Errno)System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        throw new DirectoryNotFoundException($"No {type} filesystem is mounted and mounting one at {target} failed ({BpfSyscallException.NameOf(errno)}): run {hint} as root.");
+    }
 
     /// <summary>Whether <paramref name="path"/> lies on a bpf filesystem (the mount with the longest matching prefix is bpf).</summary>
     public static bool IsOnBpfFs(string path)

@@ -46,6 +46,34 @@ public sealed class TraceExecTests
         Assert.Contains(" exec events, 0 dropped", error);
     }
 
+    /// <summary>
+    /// The README's first command on a fresh machine: neither tracefs nor bpffs mounted (a private mount
+    /// namespace with both unmounted). The tool mounts what it needs, as bpftool does, and still reports execs.
+    /// </summary>
+    [KernelFact]
+    public async Task Works_where_tracefs_and_bpffs_are_not_mounted()
+    {
+        var marker = "mbpf-fresh-" + Guid.NewGuid().ToString("N");
+        var mbpf = Path.Combine(AppContext.BaseDirectory, "mbpf.dll");
+        var script = "umount /sys/kernel/tracing 2>/dev/null; umount /sys/fs/bpf 2>/dev/null; "
+            + "grep -qE ' (tracefs|bpf) ' /proc/self/mounts && echo STILL-MOUNTED >&2; "
+            + $"dotnet {mbpf} trace exec --json --duration 8";
+        using var trace = Process.Start(new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "sh", "-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = trace.StandardOutput.ReadToEndAsync();
+        await Task.Delay(4000);
+        for (var i = 0; i < 3 && !trace.HasExited; i++)
+        {
+            using var echo = Process.Start(new ProcessStartInfo("/bin/echo", marker) { RedirectStandardOutput = true })!;
+            await echo.WaitForExitAsync();
+            await Task.Delay(300);
+        }
+        await trace.WaitForExitAsync();
+        var error = await trace.StandardError.ReadToEndAsync();
+        Assert.True(trace.ExitCode == 0, $"exit {trace.ExitCode}: {error}");
+        Assert.DoesNotContain("STILL-MOUNTED", error);
+        Assert.Contains(marker, await output);
+    }
+
     [KernelFact]
     public void A_failed_exec_reports_its_errno()
     {

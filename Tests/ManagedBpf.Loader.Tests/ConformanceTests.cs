@@ -18,6 +18,7 @@ public sealed class ConformanceTests
     public void Program_tags_match_libbpf(string fixture)
     {
         var path = Path.Combine(Fixtures.Directory, fixture + ".bpf.o");
+        Kernel.KernelFileSystems.RequireBpfFs(); // bpftool pins LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf
         using var dir = new BpfFsDirectory();
         // bpftool shows full names (from BTF); the kernel keeps 15 characters: compare on those.
         var expected = LoadWithBpftool(path, dir["libbpf"]).ToDictionary(p => Truncate(p.Key), p => p.Value);

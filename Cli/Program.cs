@@ -7,5 +7,6 @@ var root = new RootCommand("mbpf: load, attach and stream eBPF programs without 
     InspectCommand.Create(),
     LoadCommand.Create(),
     TraceCommand.Create(),
+    BenchCommand.Create(),
 };
 return root.Parse(args).Invoke();

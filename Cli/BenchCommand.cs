@@ -1,0 +1,268 @@
+using System.Buffers.Binary;
+using System.CommandLine;
+using System.Diagnostics;
+using ManagedBpf.Buffers.Perf;
+using ManagedBpf.Buffers.Ring;
+using ManagedBpf.Loader;
+using ManagedBpf.Programs;
+
+namespace ManagedBpf.Cli;
+
+/// <summary>
+/// <c>mbpf bench drain|stream</c>: the performance protocol of DESIGN.md, run on the managed readers with the
+/// producers fixture (<c>fixtures/obj/producers.bpf.o</c>) as the generator. <c>Benchmarks/libbpf/harness.c</c>
+/// runs the same protocol with libbpf and prints the same fields, so <c>Benchmarks/run.sh</c> can quote ratios.
+/// </summary>
+/// <remarks>
+/// Pinning: only the main thread can be pinned without a native call of our own (on Linux,
+/// <see cref="Process.ProcessorAffinity"/> is <c>sched_setaffinity(pid)</c>, which moves the thread whose id is
+/// the process id, and threads it starts inherit the mask). The drain runs producer and consumer on the main
+/// thread pinned to the last CPU; the stream starts its producer thread while pinned to CPU 0, then moves the
+/// main thread (the consumer) to CPU 1.
+/// </remarks>
+internal static class BenchCommand
+{
+    private const int WarmUpRounds = 2;
+    private const uint StreamRecordsPerRun = 64;
+
+    internal static Command Create()
+    {
+        var drain = new Command("drain", "Fill a ring with N records through BPF_PROG_TEST_RUN, then time draining it (median ns/record over rounds).");
+        var stream = new Command("stream", "Producer on CPU 0, consumer waiting on CPU 1: delivered records/s and drops.");
+        var via = new Option<string>("--via") { Description = "ring (BPF_MAP_TYPE_RINGBUF) or perf (BPF_MAP_TYPE_PERF_EVENT_ARRAY).", DefaultValueFactory = _ => "ring" };
+        via.AcceptOnlyFromAmong("ring", "perf");
+        var payload = new Option<uint>("--payload") { Description = "Payload bytes per record (8 to 131072).", DefaultValueFactory = _ => 64 };
+        var records = new Option<uint>("--records") { Description = "Records per fill (drain), or in total (stream: test runs of 64 records, so rounded up to a multiple of 64).", DefaultValueFactory = _ => 1000 };
+        var rounds = new Option<int>("--rounds") { Description = "Measured rounds (drain); the median is reported.", DefaultValueFactory = _ => 11 };
+        var obj = new Option<string?>("--object") { Description = "The producers object (default: fixtures/obj/producers.bpf.o found from the current or the tool's directory)." };
+        foreach (var option in new Option[] { via, payload, records, obj })
+        {
+            drain.Options.Add(option);
+            stream.Options.Add(option);
+        }
+        drain.Options.Add(rounds);
+        drain.SetAction(result => CliErrors.Run(() => Drain(
+            Open(result.GetValue(obj), result.GetValue(payload), result.GetValue(records)), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records), result.GetValue(rounds))));
+        stream.SetAction(result => CliErrors.Run(() => Stream(
+            Open(result.GetValue(obj), result.GetValue(payload), StreamRecordsPerRun), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records))));
+        return new Command("bench", "Benchmarks of the managed ring and perf buffer readers (DESIGN.md, performance protocol).") { drain, stream };
+    }
+
+    private static ObjectSpec Open(string? path, uint payload, uint recordsPerRun)
+    {
+        if (payload is < 8 or > 128 * 1024)
+            throw new ArgumentException($"--payload must be between 8 and 131072 bytes, not {payload}.");
+        path ??= FindFixture();
+        var spec = ObjectSpec.Open(path);
+        spec.Variable("payload_size").Set(payload);
+        spec.Variable("record_count").Set(recordsPerRun);
+        return spec;
+    }
+
+    private static string FindFixture()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "fixtures", "obj", "producers.bpf.o");
+                if (File.Exists(candidate))
+                    return candidate;
+            }
+        }
+        throw new FileNotFoundException("fixtures/obj/producers.bpf.o not found from the current or the tool's directory: pass --object.");
+    }
+
+    private static void Pin(int cpu)
+    {
+        if (OperatingSystem.IsLinux())
+            Process.GetCurrentProcess().ProcessorAffinity = (nint)(1L << cpu);
+    }
+
+    private static void Drain(ObjectSpec spec, bool viaPerf, uint payload, uint records, int rounds)
+    {
+        if (rounds < 1)
+            throw new ArgumentException("--rounds must be at least 1.");
+        var cpu = Environment.ProcessorCount - 1;
+        Pin(cpu);
+        using var collection = spec.Load();
+        var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
+        var perTimes = new double[rounds];
+        long delivered = 0, allocated = 0;
+        var handler = new Counting();
+        Span<byte> context = stackalloc byte[8];
+
+        using var ring = viaPerf ? null : new RingBuffer(collection.Map("ring"));
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), new PerfBufferOptions { PageCount = 64 }) : null;
+        WarmUp(() =>
+        {
+            Produce(program, viaPerf, stackalloc byte[8], (uint)cpu, records);
+            _ = viaPerf ? perf!.ConsumeAll(ref handler).Samples : ring!.Consume(ref handler).Records;
+        });
+        var dropsBefore = Drops(collection, spec, viaPerf);
+        for (var round = -WarmUpRounds; round < rounds; round++)
+        {
+            Produce(program, viaPerf, context, (uint)cpu, records);
+            long got;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var start = Stopwatch.GetTimestamp();
+            if (viaPerf)
+            {
+                got = perf!.ConsumeAll(ref handler).Samples;
+            }
+            else
+            {
+                got = ring!.Consume(ref handler).Records;
+            }
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            var after = GC.GetAllocatedBytesForCurrentThread();
+            if (round < 0)
+                continue;
+            delivered += got;
+            allocated += after - before;
+            perTimes[round] = got == 0 ? 0 : elapsed.TotalNanoseconds / got;
+        }
+
+        Array.Sort(perTimes);
+        var median = rounds % 2 == 1 ? perTimes[rounds / 2] : (perTimes[(rounds / 2) - 1] + perTimes[rounds / 2]) / 2;
+        var dropped = Drops(collection, spec, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
+        Print("drain", viaPerf, payload, records, $" rounds={rounds}", median, delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, median > 0 ? 1e9 / median : 0);
+        GC.KeepAlive(handler.Checksum);
+    }
+
+    private static void Stream(ObjectSpec spec, bool viaPerf, uint payload, uint records)
+    {
+        using var collection = spec.Load();
+        var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
+        var handler = new Counting();
+        using var ring = viaPerf ? null : new RingBufferSet();
+        ring?.Add(collection.Map("ring"));
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), new PerfBufferOptions { PageCount = 64 }) : null;
+
+        WarmUp(() =>
+        {
+            Produce(program, viaPerf, stackalloc byte[8], 0, StreamRecordsPerRun);
+            _ = viaPerf ? perf!.Poll(ref handler, 0).Samples + perf.ConsumeAll(ref handler).Samples : ring!.Poll(ref handler, 0).Records + ring.ConsumeAll(ref handler).Records;
+        });
+        var dropsBefore = Drops(collection, spec, viaPerf);
+        handler = default;
+
+        var producing = 1;
+        Exception? failure = null;
+        Pin(0);
+        var start = Stopwatch.GetTimestamp();
+        var producer = new Thread(() =>
+        {
+            try
+            {
+                Span<byte> context = stackalloc byte[8];
+                for (uint done = 0; done < records; done += StreamRecordsPerRun)
+                    Produce(program, viaPerf, context, 0, StreamRecordsPerRun);
+            }
+            catch (Exception e) when (e is ManagedBpf.Kernel.BpfSyscallException or InvalidOperationException)
+            {
+                failure = e;
+            }
+            finally
+            {
+                Volatile.Write(ref producing, 0);
+            }
+        }) { IsBackground = true, Name = "mbpf bench producer" };
+        producer.Start();
+        Pin(1 % Environment.ProcessorCount);
+
+        long delivered = 0, allocated = 0;
+        var done = false;
+        while (!done)
+        {
+            done = Volatile.Read(ref producing) == 0; // after the producer stopped, one last pass drains the rest
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            if (viaPerf)
+            {
+                delivered += (done ? perf!.ConsumeAll(ref handler) : perf!.Poll(ref handler, 100)).Samples;
+            }
+            else
+            {
+                delivered += done ? ring!.ConsumeAll(ref handler).Records : ring!.Poll(ref handler, 100).Records;
+            }
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        producer.Join();
+        if (failure is not null)
+            throw new InvalidOperationException($"The producer failed: {failure.Message}", failure);
+
+        var dropped = Drops(collection, spec, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
+        Print("stream", viaPerf, payload, records, "", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
+            delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
+        GC.KeepAlive(handler.Checksum);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="round"/> (produce, then drain through the API under test) until tiered compilation has
+    /// settled: the measured code is then the optimised (tier-1, with PGO) code a long-running consumer runs, not
+    /// tier-0 or OSR code. A NativeAOT build is optimised from the start and needs none of this.
+    /// </summary>
+    private static void WarmUp(Action round)
+    {
+        for (var pass = 0; pass < 3; pass++)
+        {
+            for (var i = 0; i < 64; i++)
+                round();
+            Thread.Sleep(250); // tier-1 compilation happens on a background thread after a call-counting delay
+        }
+    }
+
+    private static void Produce(ManagedBpf.Programs.Program program, bool viaPerf, Span<byte> context, uint cpu, uint expected)
+    {
+        var result = viaPerf
+            ? program.TestRun(contextIn: context, flags: TestRunFlags.RunOnCpu, cpu: cpu)
+            : program.TestRun();
+        if (result.ReturnValue != expected)
+            throw new InvalidOperationException($"{program} returned {(int)result.ReturnValue}, expected {expected} (bpf_loop iterations).");
+    }
+
+    /// <summary>
+    /// The drops the program counted itself (the kernel keeps no count of failed ring reservations; for the perf
+    /// buffer its LOST records count the same failed outputs, so they are not added).
+    /// </summary>
+    private static ulong Drops(Collection collection, ObjectSpec spec, bool viaPerf)
+    {
+        var variable = spec.Variable(viaPerf ? "perf_drops" : "ring_drops");
+        var bss = collection.Map(variable.Section.Name);
+        var value = new byte[bss.ValueBufferSize];
+        bss.TryLookup(stackalloc byte[4], value);
+        return BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan((int)variable.Offset));
+    }
+
+    private static void Print(string mode, bool viaPerf, uint payload, uint records, string extra, double nsPerRecord, double bytesPerRecord, long delivered, ulong dropped, double recordsPerSecond) =>
+        Console.WriteLine(FormattableString.Invariant(
+            $"impl=managed mode={mode} via={(viaPerf ? "perf" : "ring")} payload={payload} records={records}{extra} median_ns_per_record={nsPerRecord:F2} allocated_bytes_per_record={bytesPerRecord:F3} delivered={delivered} dropped={dropped} records_per_s={recordsPerSecond:F0}"));
+
+    /// <summary>Reads each record's sequence number, as the libbpf harness's callbacks do.</summary>
+    private struct Counting : IRingRecordHandler, IPerfRecordHandler
+    {
+        public ulong Checksum;
+
+        public bool OnRecord(ReadOnlySpan<byte> payload)
+        {
+            Checksum += BinaryPrimitives.ReadUInt64LittleEndian(payload);
+            return true;
+        }
+
+        public bool OnSample(in PerfSample sample)
+        {
+            if (sample.First.Length >= 8)
+                Checksum += BinaryPrimitives.ReadUInt64LittleEndian(sample.First);
+            return true;
+        }
+
+        public readonly void OnLost(int cpu, ulong lost)
+        {
+        }
+
+        public readonly void OnCorruption(in PerfCorruption corruption)
+        {
+        }
+    }
+}

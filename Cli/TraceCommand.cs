@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ManagedBpf.Buffers.Ordering;
 using ManagedBpf.Buffers.Perf;
 using ManagedBpf.Buffers.Ring;
 using ManagedBpf.Loader;
@@ -19,12 +20,18 @@ internal static class TraceCommand
         via.AcceptOnlyFromAmong("ring", "perf");
         var json = new Option<bool>("--json") { Description = "One JSON object per event." };
         var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C)." };
-        var exec = new Command("exec", "Report every execve: pid, ppid, uid, command, filename, arguments and return code.") { via, json, duration };
-        exec.SetAction((result, token) => CliErrors.RunAsync(() => TraceExec(result.GetValue(via) == "perf", result.GetValue(json), result.GetValue(duration), token)));
+        var ordered = new Option<bool>("--ordered") { Description = "With --via perf: merge the per-CPU buffers by sample time, so events arrive in time order." };
+        var exec = new Command("exec", "Report every execve: pid, ppid, uid, command, filename, arguments and return code.") { via, json, duration, ordered };
+        exec.Validators.Add(result =>
+        {
+            if (result.GetValue(ordered) && result.GetValue(via) != "perf")
+                result.AddError("--ordered applies to --via perf: a single ring buffer is already in order.");
+        });
+        exec.SetAction((result, token) => CliErrors.RunAsync(() => TraceExec(result.GetValue(via) == "perf", result.GetValue(ordered), result.GetValue(json), result.GetValue(duration), token)));
         return new Command("trace", "Run a built-in tracing program.") { exec };
     }
 
-    private static async Task TraceExec(bool viaPerf, bool asJson, double seconds, CancellationToken token)
+    private static async Task TraceExec(bool viaPerf, bool ordered, bool asJson, double seconds, CancellationToken token)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         if (seconds > 0)
@@ -45,7 +52,7 @@ internal static class TraceCommand
                 var target = program.SectionName["tracepoint/".Length..].Split('/');
                 links.Add(program.AttachTracepoint(target[0], target[1]));
             }
-            await Stream(collection, spec, viaPerf, asJson, stop.Token).ConfigureAwait(false);
+            await Stream(collection, spec, viaPerf, ordered, asJson, stop.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -54,12 +61,17 @@ internal static class TraceCommand
         }
     }
 
-    private static async Task Stream(Collection collection, ObjectSpec spec, bool viaPerf, bool asJson, CancellationToken stop)
+    private static async Task Stream(Collection collection, ObjectSpec spec, bool viaPerf, bool ordered, bool asJson, CancellationToken stop)
     {
         var output = new EventPrinter(asJson);
         output.Header();
         long events;
-        if (viaPerf)
+        if (viaPerf && ordered)
+        {
+            using var perf = new PerfBuffer(collection.Map("events_perf"), new PerfBufferOptions { Layout = PerfSampleLayout.TimeAndRaw });
+            events = await Task.Run(() => output.DrainOrdered(perf, stop), stop).ConfigureAwait(false);
+        }
+        else if (viaPerf)
         {
             using var perf = new PerfBuffer(collection.Map("events_perf"));
             events = await output.Drain(perf.ReadAllAsync(cancellationToken: stop)).ConfigureAwait(false);
@@ -102,6 +114,30 @@ internal static class TraceCommand
             catch (OperationCanceledException)
             {
                 // Ctrl-C or --duration: detach and report totals.
+            }
+            return count;
+        }
+
+        /// <summary>Merges the per-CPU buffers by PERF_SAMPLE_TIME; an idle CPU holds events back at most 100 ms of sample time.</summary>
+        internal long DrainOrdered(PerfBuffer perf, CancellationToken stop)
+        {
+            long count = 0;
+            using var reader = new OrderedPerfReader(perf, (_, _, payload) =>
+            {
+                if (ExecEvent.Decode(payload) is { } e)
+                {
+                    count++;
+                    Print(e);
+                }
+            }, new PerfOrderingOptions { MaxDelay = 100_000_000 });
+            try
+            {
+                while (true)
+                    reader.Poll(200, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                reader.Flush();
             }
             return count;
         }

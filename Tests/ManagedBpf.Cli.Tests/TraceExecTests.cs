@@ -8,12 +8,14 @@ namespace ManagedBpf.Cli.Tests;
 public sealed class TraceExecTests
 {
     [KernelTheory]
-    [InlineData("ring")]
-    [InlineData("perf")]
-    public async Task Reports_an_exec_with_its_arguments_and_return_code(string via)
+    [InlineData("ring", false)]
+    [InlineData("perf", false)]
+    [InlineData("perf", true)]
+    public async Task Reports_an_exec_with_its_arguments_and_return_code(string via, bool ordered)
     {
         var marker = "mbpf-marker-" + Guid.NewGuid().ToString("N");
-        using var trace = Mbpf.Start("trace", "exec", "--via", via, "--json", "--duration", "8");
+        string[] arguments = ["trace", "exec", "--via", via, "--json", "--duration", "8", .. ordered ? new[] { "--ordered" } : []];
+        using var trace = Mbpf.Start(arguments);
         var lines = new List<JsonElement>();
         var reader = Task.Run(async () =>
         {
@@ -44,6 +46,11 @@ public sealed class TraceExecTests
         Assert.Equal(0, exec.GetProperty("retval").GetInt32());
         Assert.Equal(Environment.ProcessId, exec.GetProperty("ppid").GetInt32());
         Assert.Contains(" exec events, 0 dropped", error);
+        if (ordered)
+        {
+            var times = lines.Select(e => e.GetProperty("timestamp_ns").GetUInt64()).ToList();
+            Assert.Equal(times.Order(), times); // merged across CPUs by sample time
+        }
     }
 
     /// <summary>

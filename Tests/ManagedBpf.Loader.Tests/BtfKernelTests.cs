@@ -1,31 +1,15 @@
+using ManagedBpf.TestSupport;
 using ManagedBpf.Loader.Btf;
 
 namespace ManagedBpf.Loader.Tests;
 
-/// <summary>The running kernel's BTF. It is only read from sysfs, no syscalls; machines without it skip these with a message.</summary>
+/// <summary>The running kernel's BTF. It is only read from sysfs, no syscalls; machines without it skip these with the reason.</summary>
 public sealed class BtfKernelTests
 {
-    private static bool HasKernelBtf(out BtfSpec btf)
-    {
-        if (!File.Exists(KernelBtf.DefaultPath))
-        {
-            // xunit 2 has no runtime skip; CI machines have CONFIG_DEBUG_INFO_BTF, so this only guards other hosts.
-            Console.WriteLine($"{KernelBtf.DefaultPath} is missing (CONFIG_DEBUG_INFO_BTF off): kernel BTF checks not run");
-            btf = null!;
-            return false;
-        }
-
-        btf = KernelBtf.Default;
-        return true;
-    }
-
-    [Fact]
+    [KernelBtfFact]
     public void TaskStructAndItsPidAreFound()
     {
-        if (!HasKernelBtf(out var btf))
-        {
-            return;
-        }
+        var btf = KernelBtf.Default;
 
         Assert.True(btf.TypeCount > 10_000);
         Assert.True(btf.TryFindType("task_struct", BtfKind.STRUCT, out var taskId));
@@ -47,13 +31,10 @@ public sealed class BtfKernelTests
         Assert.Contains(taskId, btf.FindTypesByEssentialName("task_struct"));
     }
 
-    [Fact]
+    [KernelBtfFact]
     public void MapTypeEnumHasTheRingBufferValues()
     {
-        if (!HasKernelBtf(out var btf))
-        {
-            return;
-        }
+        var btf = KernelBtf.Default;
 
         Assert.True(btf.TryFindType("bpf_map_type", BtfKind.ENUM, out var id));
         var values = ((BtfEnum)btf.TypeById(id)).Values.ToDictionary(v => btf.GetString(v.NameOff), v => v.Val);
@@ -63,26 +44,20 @@ public sealed class BtfKernelTests
         Assert.Equal(31, values["BPF_MAP_TYPE_USER_RINGBUF"]);
     }
 
-    [Fact]
+    [KernelBtfFact]
     public void KernelBtfReEncodesToTheSameBytes()
     {
-        if (!HasKernelBtf(out var btf))
-        {
-            return;
-        }
+        var btf = KernelBtf.Default;
 
         Assert.Equal(File.ReadAllBytes(KernelBtf.DefaultPath), btf.Encode());
         Assert.Same(btf, KernelBtf.Default);
         Assert.Equal(KernelBtf.DefaultPath, btf.Section);
     }
 
-    [Fact]
+    [KernelBtfFact]
     public void EveryKernelTypeDecodesAndSizedKindsHaveSizes()
     {
-        if (!HasKernelBtf(out var btf))
-        {
-            return;
-        }
+        var btf = KernelBtf.Default;
 
         var kinds = new HashSet<BtfKind>();
         for (var id = 1u; id < btf.TypeCount; id++)
@@ -100,14 +75,14 @@ public sealed class BtfKernelTests
         Assert.Superset(new HashSet<BtfKind> { BtfKind.INT, BtfKind.PTR, BtfKind.ARRAY, BtfKind.STRUCT, BtfKind.UNION, BtfKind.ENUM, BtfKind.FWD, BtfKind.TYPEDEF, BtfKind.CONST, BtfKind.FUNC, BtfKind.FUNC_PROTO, BtfKind.VAR, BtfKind.DATASEC }, kinds);
     }
 
-    [Fact]
+    [KernelBtfFact]
     public void ModuleBtfWithAPathIsRejected()
     {
         Assert.Throws<ArgumentException>(() => KernelBtf.LoadModule("../vmlinux"));
         Assert.Throws<ArgumentException>(() => KernelBtf.LoadModule(""));
     }
 
-    [Fact]
+    [KernelBtfFact]
     public void ALoadFailureNamesTheFile()
     {
         var path = Path.Combine(Path.GetTempPath(), $"managedbpf-not-btf-{Environment.ProcessId}");

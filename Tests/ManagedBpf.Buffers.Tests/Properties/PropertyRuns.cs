@@ -12,7 +12,7 @@ internal static class PropertyRuns
 
     /// <summary>
     /// Runs <paramref name="property"/> on <paramref name="cases"/> generated scenarios. QuickThrowOnFailure: a
-    /// counterexample (shrunk with <paramref name="shrink"/>) fails the test; Config.Quick would only print it.
+    /// counterexample (shrunk with <paramref name="shrink"/>) fails the test; a printing quick config would not.
     /// </summary>
     public static void Check<T>(int cases, Gen<T> scenarios, Func<T, IEnumerable<T>> shrink, Action<T> property) =>
         FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(cases).WithQuietOnSuccess(true), Prop.ForAll(Arb.From(scenarios, shrink), property));

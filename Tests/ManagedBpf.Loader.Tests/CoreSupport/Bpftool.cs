@@ -31,7 +31,10 @@ internal static class Bpftool
     }
 }
 
-/// <summary>A kernel test that also needs bpftool: skipped, with the reason, when either is missing.</summary>
+/// <summary>
+/// A kernel test that also needs bpftool: skipped, with the reason, when either is missing — except under
+/// MANAGEDBPF_REQUIRE_KERNEL=1 (CI installs bpftool), where a missing oracle fails the test instead.
+/// </summary>
 internal sealed class LibbpfOracleFactAttribute : FactAttribute
 {
     public LibbpfOracleFactAttribute()
@@ -40,7 +43,7 @@ internal sealed class LibbpfOracleFactAttribute : FactAttribute
         {
             Skip = reason;
         }
-        else if (Bpftool.Path is null)
+        else if (Bpftool.Path is null && !KernelTestEnvironment.KernelRequired)
         {
             Skip = "bpftool (the libbpf oracle) is not installed; apt-get install bpftool to run this differential test.";
         }

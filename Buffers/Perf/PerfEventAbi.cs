@@ -40,10 +40,10 @@ public static class PerfEventAbi
     public const int LostRecordSize = HeaderSize + 8 + 8;
 
     /// <summary><c>PERF_SAMPLE_TIME</c>: the sample carries a u64 timestamp.</summary>
-    public const ulong PERF_SAMPLE_TIME = 1UL << 2;
+    public const ulong PERF_SAMPLE_TIME = Kernel.Perf.PerfConstants.PERF_SAMPLE_TIME;
 
     /// <summary><c>PERF_SAMPLE_RAW</c>: the sample carries <c>{ u32 size; u8 data[size]; }</c>, what <c>bpf_perf_event_output</c> writes.</summary>
-    public const ulong PERF_SAMPLE_RAW = 1UL << 10;
+    public const ulong PERF_SAMPLE_RAW = Kernel.Perf.PerfConstants.PERF_SAMPLE_RAW;
 
     /// <summary>The largest value <c>perf_event_header.size</c> can hold: it is a u16.</summary>
     public const int MaxRecordSize = ushort.MaxValue;

@@ -29,13 +29,15 @@ public sealed partial class Map
 
     /// <summary>
     /// libbpf's pin-by-name: reuse a compatible map pinned at <c>{directory}/{name}</c>, or create and pin one.
+    /// Without a directory, the bpffs of <see cref="KernelFileSystems.RequireBpfFs"/>.
     /// Two processes racing to create it end up sharing the winner's map.
     /// </summary>
     private static Map CreateOrOpenPinned(MapSpec spec, MapCreateOptions? options)
     {
         if (spec.Name.Length == 0)
             throw new ArgumentException("A map pinned by name needs a name.", nameof(spec));
-        var path = Path.Combine(options?.PinDirectory ?? KernelFileSystems.DefaultBpfFsPath, spec.Name);
+        // The default root is a bpffs (/sys/fs/bpf), mounted when missing as bpftool does.
+        var path = Path.Combine(options?.PinDirectory ?? KernelFileSystems.RequireBpfFs(), spec.Name);
         for (var attempt = 0; ; attempt++)
         {
             if (TryOpenPinned(path) is { } existing)

@@ -28,9 +28,6 @@ public sealed partial class ObjectSpec
         {
             var sections = SectionInstructions();
             var coreResults = ApplyCoreRelocations(sections, options);
-            // libbpf-style pin-by-name defaults to /sys/fs/bpf: make sure a bpffs is there, as bpftool does.
-            if (options.PinDirectory is null && Maps.Any(m => m.Spec.Pinning == MapPinning.ByName))
-                KernelFileSystems.RequireBpfFs();
             var features = options.BtfFeatures ?? BtfFeatures.Current;
             btf = Btf is null ? null : ObjectBtf.Load(ObjectBtf.Prepare(this, features), Name);
             foreach (var objectMap in Maps)

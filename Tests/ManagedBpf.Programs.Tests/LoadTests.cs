@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using ManagedBpf.Kernel;
 using ManagedBpf.Maps;
 using ManagedBpf.TestSupport;
-using static ManagedBpf.Programs.Tests.Asm;
+using static ManagedBpf.Tests.Shared.Asm;
 
 namespace ManagedBpf.Programs.Tests;
 

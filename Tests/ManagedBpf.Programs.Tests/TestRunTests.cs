@@ -1,6 +1,6 @@
 using ManagedBpf.Kernel;
 using ManagedBpf.TestSupport;
-using static ManagedBpf.Programs.Tests.Asm;
+using static ManagedBpf.Tests.Shared.Asm;
 
 namespace ManagedBpf.Programs.Tests;
 

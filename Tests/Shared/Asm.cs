@@ -1,9 +1,9 @@
 using ManagedBpf.Kernel;
 using ManagedBpf.Programs;
 
-namespace ManagedBpf.Buffers.Tests.Support;
+namespace ManagedBpf.Tests.Shared;
 
-/// <summary>The few BPF instructions the producer programs are assembled from (the pattern of the Programs tests).</summary>
+/// <summary>The few BPF instructions tests assemble programs from; one source, linked into each test project that needs it.</summary>
 internal static class Asm
 {
     internal const byte R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, R6 = 6, R7 = 7, R8 = 8, R9 = 9, R10 = 10;
@@ -30,6 +30,9 @@ internal static class Asm
     internal static BpfInstruction StoreDw(byte dst, short off, byte src) => new(0x7b, dst, src, off, 0);
 
     /// <summary>*(u64 *)(dst + off) = imm.</summary>
+    /// <summary>*(u32 *)(dst + off) = imm.</summary>
+    internal static BpfInstruction StoreWordImm(byte dst, short off, int imm) => new(0x62, dst, 0, off, imm);
+
     internal static BpfInstruction StoreDwImm(byte dst, short off, int imm) => new(0x7a, dst, 0, off, imm);
 
     /// <summary>if dst == imm goto +off.</summary>
@@ -51,7 +54,7 @@ internal static class Asm
         [new(BpfInstruction.LoadImm64, dst, BpfInstruction.PseudoFunc, 0, delta), new(0, 0, 0, 0, 0)];
 
     /// <summary>A spec; SYSCALL programs are always sleepable (the verifier refuses them otherwise).</summary>
-    internal static ProgramSpec Spec(string name, BpfProgType type, IEnumerable<BpfInstruction> insns) => new()
+    internal static ProgramSpec Spec(string name, BpfProgType type, params IEnumerable<BpfInstruction> insns) => new()
     {
         Name = name,
         Type = type,

@@ -1,7 +1,7 @@
 using ManagedBpf.Kernel;
 using ManagedBpf.Maps;
 using ManagedBpf.Programs;
-using static ManagedBpf.Buffers.Tests.Support.Asm;
+using static ManagedBpf.Tests.Shared.Asm;
 
 namespace ManagedBpf.Buffers.Tests.Support;
 

@@ -44,26 +44,13 @@ internal static class TraceCommand
         var spec = ObjectSpec.Parse(image.ToArray(), "exec_trace");
         spec.Variable("use_ringbuf").Set(viaPerf ? (byte)0 : (byte)1);
         using var collection = spec.Load();
-        var links = new List<IDisposable>();
-        try
-        {
-            foreach (var program in collection.Programs.Values)
-            {
-                var target = program.SectionName["tracepoint/".Length..].Split('/');
-                links.Add(program.AttachTracepoint(target[0], target[1]));
-            }
-            await Stream(collection, spec, viaPerf, ordered, asJson, stop.Token).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var link in links)
-                link.Dispose();
-        }
+        using var links = collection.AttachAll(); // both programs are tracepoints: their sections name the targets
+        await Stream(collection, spec, viaPerf, ordered, asJson, stop.Token).ConfigureAwait(false);
     }
 
     private static async Task Stream(Collection collection, ObjectSpec spec, bool viaPerf, bool ordered, bool asJson, CancellationToken stop)
     {
-        var output = new EventPrinter(asJson);
+        using var output = new EventPrinter(asJson);
         output.Header();
         long events;
         if (viaPerf && ordered)
@@ -89,9 +76,18 @@ internal static class TraceCommand
         Console.Error.WriteLine($"mbpf: {events} exec events, {BitConverter.ToUInt64(value, (int)dropped.Offset)} dropped by the producer");
     }
 
-    /// <summary>Prints events as execsnoop does, or as JSON lines.</summary>
-    private sealed class EventPrinter(bool asJson)
+    /// <summary>Prints events as execsnoop does, or as JSON lines through one reused writer.</summary>
+    private sealed class EventPrinter(bool asJson) : IDisposable
     {
+        private readonly Stream _stdout = Console.OpenStandardOutput();
+        private Utf8JsonWriter? _json;
+
+        public void Dispose()
+        {
+            _json?.Dispose();
+            _stdout.Dispose();
+        }
+
         internal void Header()
         {
             if (!asJson)
@@ -149,24 +145,24 @@ internal static class TraceCommand
                 Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Comm,-16} {e.Pid,7} {e.Ppid,7} {e.Uid,6} {e.ReturnValue,4} {e.FileName} {string.Join(' ', e.Arguments)}");
                 return;
             }
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("timestamp_ns", e.TimestampNs);
-                writer.WriteNumber("pid", e.Pid);
-                writer.WriteNumber("ppid", e.Ppid);
-                writer.WriteNumber("uid", e.Uid);
-                writer.WriteNumber("retval", e.ReturnValue);
-                writer.WriteString("comm", e.Comm);
-                writer.WriteString("filename", e.FileName);
-                writer.WriteStartArray("args");
-                foreach (var arg in e.Arguments)
-                    writer.WriteStringValue(arg);
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-            Console.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            var writer = _json ??= new Utf8JsonWriter(_stdout);
+            writer.Reset();
+            writer.WriteStartObject();
+            writer.WriteNumber("timestamp_ns", e.TimestampNs);
+            writer.WriteNumber("pid", e.Pid);
+            writer.WriteNumber("ppid", e.Ppid);
+            writer.WriteNumber("uid", e.Uid);
+            writer.WriteNumber("retval", e.ReturnValue);
+            writer.WriteString("comm", e.Comm);
+            writer.WriteString("filename", e.FileName);
+            writer.WriteStartArray("args");
+            foreach (var arg in e.Arguments)
+                writer.WriteStringValue(arg);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.Flush();
+            _stdout.WriteByte((byte)'\n');
+            _stdout.Flush();
         }
     }
 }

@@ -67,7 +67,7 @@ public static class BpfErrorHints
     /// </summary>
     public static string? RingBufferSizeRule(ulong size)
     {
-        var page = (ulong)Environment.SystemPageSize;
+        var page = (ulong)KernelInfo.PageSize;
         if (size != 0 && (size & (size - 1)) == 0 && size % page == 0)
             return null;
         return $"A ring buffer's max_entries is its data size in bytes and must be a power of two and a multiple of the page size ({page}); got {size}.";

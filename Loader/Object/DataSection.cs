@@ -32,7 +32,7 @@ public sealed class DataSection
     public ObjectMap Map { get; }
 
     /// <summary>Whether programs may only read it (<c>.rodata*</c>: created with BPF_F_RDONLY_PROG and frozen after it is filled).</summary>
-    public bool IsReadOnly => Name.StartsWith(".rodata", StringComparison.Ordinal);
+    public bool IsReadOnly => (Map.Spec.Flags & Maps.MapFlags.ReadOnlyProgram) != 0;
 
     /// <summary>The variables, by offset.</summary>
     public IReadOnlyList<GlobalVariable> Variables => _variables;

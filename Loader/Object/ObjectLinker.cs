@@ -44,8 +44,7 @@ internal sealed class ObjectLinker
         for (var i = 0; i < count; i++)
         {
             var insn = state.Instructions[at + i];
-            relocations.TryGetValue(start + i, out var relocation);
-            var isRelocated = relocation != default;
+            var isRelocated = relocations.TryGetValue(start + i, out var relocation);
             if (isRelocated && relocation.Kind is CodeRelocationKind.Map or CodeRelocationKind.Data or CodeRelocationKind.Kconfig or CodeRelocationKind.Ksym)
             {
                 state.References.Add((at + i, relocation));

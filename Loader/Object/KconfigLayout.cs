@@ -33,6 +33,13 @@ internal static class KconfigLayout
         return result;
     }
 
+    /// <summary>The kconfig map's value size (and its DATASEC's size): the laid-out externs, rounded up to 8, at least 8.</summary>
+    internal static uint Size(IReadOnlyList<KconfigExtern> externs)
+    {
+        var end = externs.Select(e => e.Offset + e.Size).DefaultIfEmpty(0u).Max();
+        return Math.Max((end + 7) & ~7u, 8);
+    }
+
     /// <summary>Integers, enums and pointers align to their size (at most 8); char arrays to 1.</summary>
     private static uint Alignment(BtfSpec btf, uint type, uint size) =>
         btf.TypeById(btf.SkipModifiers(type)) is BtfArray ? 1 : Math.Clamp(size, 1, 8);

@@ -166,8 +166,7 @@ internal static class ObjectBtf
     {
         var vars = datasec.Vars.Select(v => v with { Offset = externs.First(e => e.Name == btf.NameOf(v.TypeId)).Offset })
             .OrderBy(v => v.Offset).ToImmutableArray();
-        var size = externs.Select(e => e.Offset + e.Size).DefaultIfEmpty(0u).Max();
-        return new BtfDatasec(datasec.NameOff, (size + 7) & ~7u, vars, datasec.KindFlag);
+        return new BtfDatasec(datasec.NameOff, KconfigLayout.Size(externs), vars, datasec.KindFlag);
     }
 
     private static BtfDatasec FixDatasec(BtfSpec btf, ElfFile elf, ElfSymbolTable symbols, BtfDatasec datasec)

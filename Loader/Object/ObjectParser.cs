@@ -195,13 +195,12 @@ internal static class ObjectParser
         if (btf is null || !btf.TryFindType(".kconfig", BtfKind.DATASEC, out var id))
             return [];
         var externs = KconfigLayout.Build(btf, (BtfDatasec)btf.TypeById(id), symbols);
-        var size = externs.Select(e => (ulong)e.Offset + e.Size).DefaultIfEmpty(0UL).Max();
         maps.Add(new ObjectMap(new MapSpec
         {
             Name = ".kconfig",
             Type = BpfMapType.ARRAY,
             KeySize = 4,
-            ValueSize = (uint)Math.Max((size + 7) & ~7UL, 8),
+            ValueSize = KconfigLayout.Size(externs),
             MaxEntries = 1,
             Flags = MapFlags.ReadOnlyProgram | MapFlags.Mmapable,
             BtfValueTypeId = id,

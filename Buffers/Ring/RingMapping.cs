@@ -30,9 +30,8 @@ internal sealed unsafe class RingMapping : IDisposable
     {
         var page = KernelInfo.PageSize;
         var size = (ulong)map.MaxEntries;
-        if (!RingBufferAbi.IsValidRingSize(size, (ulong)page))
-            throw new InvalidOperationException(Invariant.Format(
-                $"Map '{map.Name}' reports max_entries {size}, which is no ring buffer size: a power of two and a multiple of the page size ({page})."));
+        if (BpfErrorHints.RingBufferSizeRule(size) is { } rule)
+            throw new InvalidOperationException(Invariant.Format($"Map '{map.Name}' is no ring buffer of a valid size. {rule}"));
 
         var subject = Invariant.Format($"map '{map.Name}' ({map.Type})");
         var consumer = SafeMmapHandle.Map(map.Handle, (nuint)page, userSpaceProduces ? MemoryProtection.Read : MemoryProtection.ReadWrite, 0, subject + " consumer page");

@@ -7,15 +7,9 @@ namespace ManagedBpf.Programs;
 internal static class BpfLinkCommands
 {
     /// <summary>BPF_LINK_CREATE. <paramref name="attr"/> carries the target and attach-type-specific slots; the program is filled in.</summary>
-    internal static SafeFdHandle Create(Program program, ref LinkCreateAttr attr, string subject)
-    {
-        using var lease = program.Handle.Borrow();
-        attr.prog_fd = (uint)lease.Fd;
-        var fd = Bpf.Syscall(BpfCommand.LINK_CREATE, ref attr, out var errno);
-        if (fd < 0)
-            throw Bpf.Error(BpfCommand.LINK_CREATE, errno, subject, CreateHint(errno, (BpfAttachType)attr.attach_type));
-        return new SafeFdHandle(fd, ownsHandle: true);
-    }
+    internal static SafeFdHandle Create(Program program, ref LinkCreateAttr attr, string subject) =>
+        TryCreate(program, ref attr, out var errno)
+        ?? throw Bpf.Error(BpfCommand.LINK_CREATE, errno, subject, CreateHint(errno, (BpfAttachType)attr.attach_type));
 
     /// <summary>Tries BPF_LINK_CREATE, returning the errno instead of throwing (for fallbacks).</summary>
     internal static SafeFdHandle? TryCreate(Program program, ref LinkCreateAttr attr, out Errno errno)

@@ -7,6 +7,7 @@ var root = new RootCommand("mbpf: load, attach and stream eBPF programs without 
     InspectCommand.Create(),
     LoadCommand.Create(),
     TraceCommand.Create(),
+    RunCommand.Create(),
     BenchCommand.Create(),
 };
 return root.Parse(args).Invoke();

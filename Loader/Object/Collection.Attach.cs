@@ -11,8 +11,32 @@ public sealed partial class Collection
     /// section names no target are skipped, each with the reason. All or nothing: if one attachment
     /// fails, those already made are undone and the exception propagates.
     /// </summary>
-    public AutoAttachment AttachAll() => AutoAttach.AttachAll(
-        Spec.Programs.Where(p => _programs.ContainsKey(p.Name))
-            .Select(p => new AutoAttachRequest(_programs[p.Name], p.Section?.Kind, p.Section?.AttachTarget)),
+    public AutoAttachment AttachAll() => Attach(Spec.Programs.Where(p => _programs.ContainsKey(p.Name)));
+
+    /// <summary>
+    /// Attaches the named programs as their section names say (see <see cref="AttachAll"/>), all or nothing.
+    /// A named program whose section names no target is an error, not a skip: the caller asked for it.
+    /// </summary>
+    /// <param name="programNames">Names of loaded programs.</param>
+    /// <returns>The links, to dispose to detach.</returns>
+    /// <exception cref="KeyNotFoundException">A name is not a loaded program (the message lists them).</exception>
+    /// <exception cref="InvalidOperationException">A named program's section names nothing to attach to (the message says what to call instead).</exception>
+    public AutoAttachment Attach(IEnumerable<string> programNames)
+    {
+        ArgumentNullException.ThrowIfNull(programNames);
+        var programs = programNames.Select(name => Spec.Programs.FirstOrDefault(p => p.Name == name && _programs.ContainsKey(name))
+            ?? throw new KeyNotFoundException($"No loaded program '{name}' in '{Spec.Name}'; it has: {string.Join(", ", _programs.Keys)}.")).ToList();
+        var attachment = Attach(programs);
+        if (attachment.Skipped is [var skipped, ..])
+        {
+            attachment.Dispose();
+            throw new InvalidOperationException($"{skipped.Program} cannot be attached automatically: {skipped.SkipReason}.");
+        }
+
+        return attachment;
+    }
+
+    private AutoAttachment Attach(IEnumerable<ObjectProgram> programs) => AutoAttach.AttachAll(
+        programs.Select(p => new AutoAttachRequest(_programs[p.Name], p.Section?.Kind, p.Section?.AttachTarget)),
         new AutoAttachOptions { ResolveFunctionOffset = ElfSymbolOffsets.FindFunctionOffset });
 }

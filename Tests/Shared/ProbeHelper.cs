@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ManagedBpf.Programs.Tests;
+namespace ManagedBpf.Tests.Shared;
 
 /// <summary>
 /// The gcc-built helper (probe_helper.c) running as a child process: the test tells it what to do and it

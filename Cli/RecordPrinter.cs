@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Text.Json;
+using ManagedBpf.Loader.Btf;
+
+namespace ManagedBpf.Cli;
+
+/// <summary>
+/// Writes the records of <c>mbpf run</c> as JSON lines on stdout, one object per record:
+/// <c>{"map":…,"cpu":…,"size":…,"value":{…}}</c> decoded with the object's BTF, or <c>"hex":"…"</c> without a
+/// type. Lost-sample reports become <c>{"map":…,"cpu":…,"lost":N}</c>. Safe to call from several reader threads;
+/// output is buffered and flushed once per drained batch (<see cref="Flush"/>), not per record.
+/// </summary>
+internal sealed class RecordPrinter : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly BufferedStream _stdout = new(Console.OpenStandardOutput(), 64 * 1024);
+    private readonly Utf8JsonWriter _json;
+    private readonly BtfValueWriter? _type;
+    private readonly StatusLine _status;
+    private readonly long _limit;
+    private readonly CancellationTokenSource _stop;
+    private long _printed;
+
+    /// <param name="type">Decodes each record, or null for hex.</param>
+    /// <param name="status">Erased before output when it shares the terminal.</param>
+    /// <param name="limit">Stop after this many records (0: no limit).</param>
+    /// <param name="stop">Cancelled when the limit is reached.</param>
+    internal RecordPrinter(BtfValueWriter? type, StatusLine status, long limit, CancellationTokenSource stop)
+    {
+        _json = new Utf8JsonWriter(_stdout, new JsonWriterOptions { SkipValidation = false });
+        (_type, _status, _limit, _stop) = (type, status, limit, stop);
+    }
+
+    internal long Printed => Interlocked.Read(ref _printed);
+
+    internal void Record(string map, int? cpu, ReadOnlySpan<byte> payload)
+    {
+        lock (_gate)
+        {
+            if (_limit > 0 && _printed >= _limit)
+                return;
+            _status.Clear();
+            _json.WriteStartObject();
+            _json.WriteString("map"u8, map);
+            if (cpu is { } id)
+                _json.WriteNumber("cpu"u8, id);
+            _json.WriteNumber("size"u8, payload.Length);
+            if (_type is null)
+            {
+                WriteHex(payload);
+            }
+            else if ((uint)payload.Length < _type.Size)
+            {
+                _json.WriteString("error"u8, $"the record has {payload.Length} bytes, fewer than the {_type.Size} of --type");
+                WriteHex(payload);
+            }
+            else
+            {
+                _json.WritePropertyName("value"u8);
+                _type.Write(_json, payload);
+            }
+
+            EndLine();
+            if (++_printed == _limit)
+                _stop.Cancel();
+        }
+    }
+
+    internal void Lost(string map, int cpu, ulong lost)
+    {
+        lock (_gate)
+        {
+            _status.Clear();
+            _json.WriteStartObject();
+            _json.WriteString("map"u8, map);
+            _json.WriteNumber("cpu"u8, cpu);
+            _json.WriteNumber("lost"u8, lost);
+            EndLine();
+        }
+    }
+
+    /// <summary>Writes what is buffered to stdout: once per drained batch, so a pipe sees records promptly.</summary>
+    internal void Flush()
+    {
+        lock (_gate)
+            _stdout.Flush();
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        _json.Dispose();
+        _stdout.Dispose();
+    }
+
+    private void EndLine()
+    {
+        _json.WriteEndObject();
+        _json.Flush();
+        _json.Reset();
+        _stdout.WriteByte((byte)'\n');
+    }
+
+    private void WriteHex(ReadOnlySpan<byte> payload)
+    {
+        char[]? rented = null;
+        var hex = payload.Length <= 512 ? stackalloc char[1024] : (rented = ArrayPool<char>.Shared.Rent(payload.Length * 2));
+        Convert.TryToHexStringLower(payload, hex, out var written);
+        _json.WriteString("hex"u8, hex[..written]);
+        if (rented is not null)
+            ArrayPool<char>.Shared.Return(rented);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using ManagedBpf.Buffers;
+
+namespace ManagedBpf.Cli;
+
+/// <summary>
+/// What the readers did, taken from their <see cref="BufferMetrics"/> counters (the same numbers
+/// <c>dotnet-counters</c> would show): once a second a status line on stderr when stderr is a terminal
+/// (records/s, bytes/s, lost, corrupted, ring fill), and the totals when the run ends.
+/// </summary>
+internal sealed class StatusLine : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly Func<double>? _fill;
+    private readonly Timer? _timer;
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private long _records, _bytes, _lost, _corrupted;
+    private long _lastRecords, _lastBytes, _lastTick;
+    private volatile bool _shown;
+    private bool _disposed;
+
+    /// <param name="fill">The fullest ring's fill, 0 to 1, or null when there is none to show.</param>
+    /// <param name="show">Whether to show the per-second line; by default, when stderr is a terminal.</param>
+    internal StatusLine(Func<double>? fill = null, bool? show = null)
+    {
+        _fill = fill;
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == BufferMetrics.MeterName)
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            switch (instrument.Name)
+            {
+                case BufferMetrics.RecordsName: Interlocked.Add(ref _records, value); break;
+                case BufferMetrics.BytesName: Interlocked.Add(ref _bytes, value); break;
+                case BufferMetrics.LostName: Interlocked.Add(ref _lost, value); break;
+                case BufferMetrics.CorruptedName: Interlocked.Add(ref _corrupted, value); break;
+            }
+        });
+        _listener.Start();
+        _lastTick = _start;
+        if (show ?? !Console.IsErrorRedirected)
+            _timer = new Timer(_ => Show(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    internal long Records => Interlocked.Read(ref _records);
+
+    internal long Lost => Interlocked.Read(ref _lost);
+
+    internal long Corrupted => Interlocked.Read(ref _corrupted);
+
+    /// <summary>The line for the last second: rates since the previous line, totals of lost and corrupted.</summary>
+    internal string Sample()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var seconds = Math.Max(Stopwatch.GetElapsedTime(_lastTick, now).TotalSeconds, 1e-3);
+        var records = Records;
+        var bytes = Interlocked.Read(ref _bytes);
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"{(records - _lastRecords) / seconds,10:N0} records/s {Bytes((bytes - _lastBytes) / seconds),10}/s  lost {Lost}  corrupted {Corrupted}{(_fill is null ? "" : $"  ring fill {_fill():P0}")}");
+        (_lastRecords, _lastBytes, _lastTick) = (records, bytes, now);
+        return line;
+    }
+
+    /// <summary>Stops the line and prints the totals (always, terminal or not).</summary>
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _listener.RecordObservableInstruments();
+        _listener.Dispose();
+        lock (_listener)
+        {
+            _disposed = true;
+            Clear();
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"mbpf: {Records} records ({Bytes(Interlocked.Read(ref _bytes))}) in {seconds:F1} s, {Lost} lost, {Corrupted} corrupted"));
+    }
+
+    /// <summary>
+    /// Erases the line, if shown, so that output to the same terminal starts on a clean line; the next tick draws
+    /// it again. Costs a field read when nothing is shown.
+    /// </summary>
+    internal void Clear()
+    {
+        if (!_shown)
+            return;
+        lock (_listener)
+        {
+            if (_shown)
+                Console.Error.Write("\r\x1b[K");
+            _shown = false;
+        }
+    }
+
+    private void Show()
+    {
+        lock (_listener)
+        {
+            if (_disposed)
+                return;
+            Console.Error.Write("\r\x1b[K" + Sample());
+            _shown = true;
+        }
+    }
+
+    private static string Bytes(double bytes) => bytes switch
+    {
+        >= 1 << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1 << 30):F1} GiB"),
+        >= 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1 << 20):F1} MiB"),
+        >= 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1 << 10):F1} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes:F0} B"),
+    };
+}

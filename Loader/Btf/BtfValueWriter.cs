@@ -1,0 +1,403 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace ManagedBpf.Loader.Btf;
+
+/// <summary>
+/// Writes values as JSON the way one BTF type describes them, as bpftool's BTF dumper does for map values:
+/// integers as numbers (<c>_Bool</c> as <see langword="true"/>/<see langword="false"/>, 128-bit integers as
+/// <c>"0x…"</c> strings), arrays of <c>char</c> as strings (up to the first NUL), other arrays as arrays, enums by
+/// enumerator name (the number when no enumerator matches), structs and unions as objects (bitfields decoded,
+/// members of anonymous structs and unions written into their parent), floats as numbers, pointers as numbers,
+/// data sections as objects of their variables.
+/// </summary>
+/// <remarks>
+/// The type is checked once, when the writer is created: every type a value can reach (not through pointers)
+/// must have a size and a JSON form, so <see cref="Write"/> cannot meet a function or a forward declaration.
+/// Writing allocates nothing unless a char array holds invalid UTF-8 longer than 256 bytes.
+/// </remarks>
+public sealed class BtfValueWriter
+{
+    private const int MaxDepth = 32;
+    private readonly BtfSpec _btf;
+
+    /// <summary>Creates a writer for values of <paramref name="typeId"/>.</summary>
+    /// <param name="btf">The BTF describing the values (an object's own <c>.BTF</c>, or the kernel's).</param>
+    /// <param name="typeId">The values' type.</param>
+    /// <exception cref="ArgumentException">The type, or a type inside it, has no size or no JSON form.</exception>
+    public BtfValueWriter(BtfSpec btf, uint typeId)
+    {
+        ArgumentNullException.ThrowIfNull(btf);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(typeId, btf.TypeCount);
+        _btf = btf;
+        TypeId = typeId;
+        Check(typeId, 0);
+        Size = btf.GetSize(typeId);
+    }
+
+    /// <summary>The values' type id.</summary>
+    public uint TypeId { get; }
+
+    /// <summary>The size of one value in bytes: <see cref="Write"/> needs at least this many.</summary>
+    public uint Size { get; }
+
+    /// <summary>
+    /// Creates a writer for the type named <paramref name="name"/>: a struct, union, enum, typedef, integer or data
+    /// section of that name. A <c>struct</c>/<c>union</c>/<c>enum</c> prefix selects the kind, as in C.
+    /// </summary>
+    /// <param name="btf">The BTF to search.</param>
+    /// <param name="name">A type name such as <c>event</c>, <c>struct event</c> or <c>.bss</c>.</param>
+    /// <returns>The writer.</returns>
+    /// <exception cref="KeyNotFoundException">No such type; the message lists the struct names there are.</exception>
+    /// <exception cref="ArgumentException">The type has no JSON form.</exception>
+    public static BtfValueWriter ForType(BtfSpec btf, string name)
+    {
+        ArgumentNullException.ThrowIfNull(btf);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var (kinds, bare) = name switch
+        {
+            _ when name.StartsWith("struct ", StringComparison.Ordinal) => (new[] { BtfKind.STRUCT }, name[7..].Trim()),
+            _ when name.StartsWith("union ", StringComparison.Ordinal) => (new[] { BtfKind.UNION }, name[6..].Trim()),
+            _ when name.StartsWith("enum ", StringComparison.Ordinal) => (new[] { BtfKind.ENUM, BtfKind.ENUM64 }, name[5..].Trim()),
+            _ => (new[] { BtfKind.STRUCT, BtfKind.UNION, BtfKind.TYPEDEF, BtfKind.ENUM, BtfKind.ENUM64, BtfKind.INT, BtfKind.FLOAT, BtfKind.DATASEC }, name.Trim()),
+        };
+        var candidates = btf.FindTypes(bare);
+        foreach (var kind in kinds)
+        {
+            foreach (var id in candidates)
+            {
+                if (btf.KindOf(id) == kind)
+                    return new BtfValueWriter(btf, id);
+            }
+        }
+
+        var structs = btf.OwnTypes.Select((type, index) => (type, id: btf.FirstTypeId + (uint)index))
+            .Where(t => t.type is BtfStruct && t.type.NameOff != 0)
+            .Select(t => btf.NameOf(t.id))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        throw new KeyNotFoundException(
+            $"No type named '{name}' in {btf.Section}. Its named structs: {(structs.Count == 0 ? "none" : string.Join(", ", structs))}.");
+    }
+
+    /// <summary>Writes one value as a JSON value (object, array, string, number or boolean).</summary>
+    /// <param name="writer">Where to write.</param>
+    /// <param name="value">The value's bytes, in the target's (little-endian) byte order; bytes past <see cref="Size"/> are ignored.</param>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is shorter than <see cref="Size"/>.</exception>
+    public void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if ((uint)value.Length < Size)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The value has {value.Length} bytes; {_btf.Describe(TypeId)} needs {Size}."),
+                nameof(value));
+        }
+
+        WriteValue(writer, TypeId, value);
+    }
+
+    private void Check(uint typeId, int depth)
+    {
+        if (depth > MaxDepth)
+            throw new ArgumentException($"{_btf.Describe(typeId)} nests more than {MaxDepth} levels deep.");
+        var id = _btf.SkipModifiers(typeId);
+        switch (_btf.TypeById(id))
+        {
+            case BtfInt i when i.Size is 0 or > 16:
+                throw new ArgumentException($"{_btf.Describe(id)} has an integer size of {i.Size} bytes.");
+            case BtfInt or BtfEnum or BtfEnum64 or BtfFloat or BtfPtr:
+                break;
+            case BtfArray a:
+                Check(a.TypeId, depth + 1);
+                break;
+            case BtfComposite c:
+                foreach (var member in c.Members)
+                {
+                    Check(member.TypeId, depth + 1);
+                    var bits = member.BitfieldSize != 0 ? member.BitfieldSize : (ulong)_btf.GetSize(member.TypeId) * 8;
+                    if (member.BitOffset + bits > (ulong)c.Size * 8)
+                        throw new ArgumentException($"A member of {_btf.Describe(id)} lies past its {c.Size} bytes.");
+                }
+
+                break;
+            case BtfVar v:
+                Check(v.TypeId, depth + 1);
+                break;
+            case BtfDatasec d:
+                foreach (var variable in d.Vars)
+                {
+                    Check(variable.TypeId, depth + 1);
+                    if ((ulong)variable.Offset + variable.Size > d.Size || variable.Size < _btf.GetSize(variable.TypeId))
+                        throw new ArgumentException($"A variable of {_btf.Describe(id)} lies past its {d.Size} bytes.");
+                }
+
+                break;
+            default:
+                throw new ArgumentException($"{_btf.Describe(id)} has no value to write as JSON.");
+        }
+
+        if (!_btf.TryGetSize(id, out _))
+            throw new ArgumentException($"{_btf.Describe(id)} has no size.");
+    }
+
+    private void WriteValue(Utf8JsonWriter writer, uint typeId, ReadOnlySpan<byte> data)
+    {
+        var id = _btf.SkipModifiers(typeId);
+        switch (_btf.TypeById(id))
+        {
+            case BtfInt i:
+                WriteInt(writer, i, Bits(data, i.Offset, i.Bits == 0 ? i.Size * 8 : i.Bits), i.Size);
+                break;
+            case BtfEnum or BtfEnum64:
+                WriteEnum(writer, id, BinaryPrimitives.ReadUInt64LittleEndian(Widen(data, _btf.GetSize(id), stackalloc byte[8])));
+                break;
+            case BtfFloat f:
+                WriteFloat(writer, data, f.Size);
+                break;
+            case BtfPtr:
+                writer.WriteNumberValue(BinaryPrimitives.ReadUInt64LittleEndian(data));
+                break;
+            case BtfArray a:
+                WriteArray(writer, a, data);
+                break;
+            case BtfComposite c:
+                writer.WriteStartObject();
+                WriteMembers(writer, c, data);
+                writer.WriteEndObject();
+                break;
+            case BtfVar v:
+                WriteValue(writer, v.TypeId, data);
+                break;
+            case BtfDatasec d:
+                writer.WriteStartObject();
+                foreach (var variable in d.Vars)
+                {
+                    writer.WritePropertyName(_btf.GetStringBytes(_btf.NameOffOf(variable.TypeId)));
+                    WriteValue(writer, variable.TypeId, data.Slice((int)variable.Offset, (int)variable.Size));
+                }
+
+                writer.WriteEndObject();
+                break;
+        }
+    }
+
+    private void WriteMembers(Utf8JsonWriter writer, BtfComposite composite, ReadOnlySpan<byte> data)
+    {
+        foreach (var member in composite.Members)
+        {
+            var memberType = _btf.SkipModifiers(member.TypeId);
+            var kind = _btf.KindOf(memberType);
+            if (member.NameOff == 0)
+            {
+                // An anonymous struct or union reads, in C, as members of its parent; an unnamed bitfield is padding.
+                if (kind is BtfKind.STRUCT or BtfKind.UNION)
+                    WriteMembers(writer, (BtfComposite)_btf.TypeById(memberType), data[(int)(member.BitOffset / 8)..]);
+                continue;
+            }
+
+            writer.WritePropertyName(_btf.GetStringBytes(member.NameOff));
+            var bitfield = member.BitfieldSize;
+            if (bitfield == 0 && member.BitOffset % 8 != 0 && _btf.TypeById(memberType) is BtfInt unaligned)
+                bitfield = unaligned.Bits; // a bitfield encoded without the kind flag: the int type carries its width
+            if (bitfield == 0)
+            {
+                WriteValue(writer, member.TypeId, data[(int)(member.BitOffset / 8)..]);
+                continue;
+            }
+
+            var raw = Bits(data, member.BitOffset, bitfield);
+            if (_btf.TypeById(memberType) is BtfInt bitfieldInt)
+                WriteInt(writer, bitfieldInt, raw, bitfieldInt.Size, bitfield);
+            else
+                WriteEnum(writer, memberType, SignExtend(raw, bitfield, IsSignedEnum(memberType)));
+        }
+    }
+
+    private void WriteArray(Utf8JsonWriter writer, BtfArray array, ReadOnlySpan<byte> data)
+    {
+        var elementSize = _btf.GetSize(array.TypeId);
+        var length = checked((int)(elementSize * array.Nelems));
+        if (elementSize == 1 && IsChar(_btf, array.TypeId))
+        {
+            var text = data[..length];
+            var end = text.IndexOf((byte)0);
+            WriteUtf8String(writer, end < 0 ? text : text[..end]);
+            return;
+        }
+
+        writer.WriteStartArray();
+        for (uint i = 0; i < array.Nelems; i++)
+            WriteValue(writer, array.TypeId, data.Slice((int)(i * elementSize), (int)elementSize));
+        writer.WriteEndArray();
+    }
+
+    private static void WriteInt(Utf8JsonWriter writer, BtfInt type, UInt128 raw, uint size, int bits = 0)
+    {
+        bits = bits != 0 ? bits : type.Bits != 0 ? type.Bits : (int)size * 8;
+        if ((type.Encoding & BtfIntEncoding.BOOL) != 0)
+        {
+            writer.WriteBooleanValue(raw != 0);
+        }
+        else if (bits > 64)
+        {
+            Span<char> hex = stackalloc char[2 + 32];
+            "0x".CopyTo(hex);
+            ((ulong)(raw >> 64)).TryFormat(hex[2..], out var high, "x16", CultureInfo.InvariantCulture);
+            ((ulong)raw).TryFormat(hex[(2 + high)..], out var low, "x16", CultureInfo.InvariantCulture);
+            writer.WriteStringValue(hex[..(2 + high + low)]);
+        }
+        else if (type.IsSigned)
+        {
+            writer.WriteNumberValue((long)SignExtend((ulong)raw, bits, signed: true));
+        }
+        else
+        {
+            writer.WriteNumberValue((ulong)raw);
+        }
+    }
+
+    private static void WriteInt(Utf8JsonWriter writer, BtfInt type, ulong raw, uint size, int bits) =>
+        WriteInt(writer, type, (UInt128)raw, size, bits);
+
+    private void WriteEnum(Utf8JsonWriter writer, uint enumId, ulong value)
+    {
+        switch (_btf.TypeById(enumId))
+        {
+            case BtfEnum e:
+                value = e.IsSigned ? (ulong)SignExtend(value, (int)e.Size * 8, signed: true) : value;
+                foreach (var enumerator in e.Values)
+                {
+                    if ((ulong)e.ValueOf(enumerator) == value)
+                    {
+                        writer.WriteStringValue(_btf.GetStringBytes(enumerator.NameOff));
+                        return;
+                    }
+                }
+
+                WriteNumber(writer, value, e.IsSigned);
+                break;
+            case BtfEnum64 e:
+                foreach (var enumerator in e.Values)
+                {
+                    if (enumerator.Val == value)
+                    {
+                        writer.WriteStringValue(_btf.GetStringBytes(enumerator.NameOff));
+                        return;
+                    }
+                }
+
+                WriteNumber(writer, value, e.IsSigned);
+                break;
+        }
+    }
+
+    private static void WriteNumber(Utf8JsonWriter writer, ulong value, bool signed)
+    {
+        if (signed)
+            writer.WriteNumberValue((long)value);
+        else
+            writer.WriteNumberValue(value);
+    }
+
+    private static void WriteFloat(Utf8JsonWriter writer, ReadOnlySpan<byte> data, uint size)
+    {
+        double value;
+        switch (size)
+        {
+            case 2:
+                value = (double)BinaryPrimitives.ReadHalfLittleEndian(data);
+                break;
+            case 4:
+                value = BinaryPrimitives.ReadSingleLittleEndian(data);
+                break;
+            case 8:
+                value = BinaryPrimitives.ReadDoubleLittleEndian(data);
+                break;
+            default:
+                // long double and friends: no portable reading, so the bytes, as a hex string.
+                Span<char> hex = stackalloc char[2 + 32];
+                "0x".CopyTo(hex);
+                Convert.TryToHexStringLower(data[..(int)Math.Min(size, 16)], hex[2..], out var written);
+                writer.WriteStringValue(hex[..(2 + written)]);
+                return;
+        }
+
+        // JSON has no NaN or infinities: those are written as the strings .NET formats them as.
+        if (double.IsFinite(value))
+            writer.WriteNumberValue(value);
+        else
+            writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void WriteUtf8String(Utf8JsonWriter writer, ReadOnlySpan<byte> text)
+    {
+        if (Utf8.IsValid(text))
+        {
+            writer.WriteStringValue(text);
+            return;
+        }
+
+        // Invalid UTF-8 (a truncated path, binary data): each bad byte becomes U+FFFD, as a decoder would show it.
+        char[]? rented = null;
+        var chars = text.Length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+        try
+        {
+            var count = Encoding.UTF8.GetChars(text, chars);
+            writer.WriteStringValue(chars[..count]);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>True for arrays that hold text: elements of the C type <c>char</c> (signed or not by the target), through typedefs.</summary>
+    internal static bool IsChar(BtfSpec btf, uint elementTypeId) =>
+        btf.TypeById(btf.SkipModifiers(elementTypeId)) is BtfInt { Size: 1 } c
+        && ((c.Encoding & BtfIntEncoding.CHAR) != 0 || btf.GetStringBytes(c.NameOff).SequenceEqual("char"u8));
+
+    private bool IsSignedEnum(uint enumId) => _btf.TypeById(enumId) switch
+    {
+        BtfEnum e => e.IsSigned,
+        BtfEnum64 e => e.IsSigned,
+        _ => false,
+    };
+
+    /// <summary>Reads <paramref name="count"/> bits (at most 128) starting <paramref name="bitOffset"/> bits into <paramref name="data"/>, little-endian.</summary>
+    private static UInt128 Bits(ReadOnlySpan<byte> data, uint bitOffset, uint count)
+    {
+        var first = (int)(bitOffset / 8);
+        var shift = (int)(bitOffset % 8);
+        var bytes = (int)((shift + count + 7) / 8);
+        Span<byte> window = stackalloc byte[17];
+        window.Clear();
+        data.Slice(first, bytes).CopyTo(window);
+        var value = BinaryPrimitives.ReadUInt128LittleEndian(window) >> shift;
+        if (shift != 0 && bytes == 17)
+            value |= (UInt128)window[16] << (128 - shift);
+        return count >= 128 ? value : value & ((UInt128.One << (int)count) - 1);
+    }
+
+    private static ulong Bits(ReadOnlySpan<byte> data, uint bitOffset, byte count) => (ulong)Bits(data, bitOffset, (uint)count);
+
+    private static ulong SignExtend(ulong value, int bits, bool signed)
+    {
+        if (!signed || bits >= 64)
+            return value;
+        var unused = 64 - bits;
+        return (ulong)((long)(value << unused) >> unused);
+    }
+
+    private static ReadOnlySpan<byte> Widen(ReadOnlySpan<byte> data, uint size, Span<byte> eight)
+    {
+        eight.Clear();
+        data[..(int)Math.Min(size, 8)].CopyTo(eight);
+        return eight;
+    }
+}

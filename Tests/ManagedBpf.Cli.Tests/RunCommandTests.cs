@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ManagedBpf.TestSupport;
+
+namespace ManagedBpf.Cli.Tests;
+
+/// <summary>
+/// <c>mbpf run</c> on <c>run_events.bpf.o</c>, a fixture the tool does not embed: variables set from the command
+/// line reach the program, and its records come out of both transports decoded with the object's BTF.
+/// </summary>
+public sealed class RunCommandTests
+{
+    private static readonly string Object = Path.Combine(AppContext.BaseDirectory, "fixtures", "run_events.bpf.o");
+
+    [KernelFact]
+    public async Task Streams_records_decoded_with_the_objects_BTF_from_both_transports()
+    {
+        using var helper = ProbeHelper.Start();
+        var (lines, error, exitCode) = await RunWhile(helper, "getppid 3",
+            "run", Object, "--type", "struct run_event", "--count", "6", "--duration", "10",
+            "--set", $"target_pid={helper.Pid}", "--set", "delta=-42", "--set", "kind=RUN_KIND_TAGGED",
+            "--set", "tagged=true", "--set", "label=hello");
+
+        Assert.True(exitCode == 0, error);
+        Assert.True(lines.Count == 6, $"{lines.Count} records; mbpf said: {error}");
+        foreach (var map in new[] { "events", "events_perf" })
+        {
+            var records = lines.Where(l => l.GetProperty("map").GetString() == map).ToList();
+            Assert.Equal([0UL, 1UL, 2UL], records.Select(r => r.GetProperty("value").GetProperty("seq").GetUInt64()));
+            foreach (var record in records)
+            {
+                var value = record.GetProperty("value");
+                Assert.Equal(helper.Pid, value.GetProperty("pid").GetInt32());
+                Assert.Equal(-42, value.GetProperty("delta").GetInt32());
+                Assert.Equal("probe_helper", value.GetProperty("comm").GetString());
+                Assert.Equal("RUN_KIND_TAGGED", value.GetProperty("kind").GetString());
+                Assert.Equal(5, value.GetProperty("flags").GetInt32());
+                Assert.Equal(17, value.GetProperty("level").GetInt32());
+                Assert.Equal("""[{"x":-1,"y":2},{"x":300,"y":-400}]""", value.GetProperty("points").GetRawText());
+                Assert.Equal("[[1,2,3],[4,5,6]]", value.GetProperty("grid").GetRawText());
+                Assert.True(value.GetProperty("tagged").GetBoolean());
+                Assert.Equal("hello", value.GetProperty("label").GetString());
+            }
+        }
+
+        // Perf samples carry the kernel's padding: 64 bytes of record, raw size round_up(64 + 4, 8) - 4.
+        Assert.All(lines, l => Assert.Equal(l.GetProperty("map").GetString() == "events" ? 64 : 68, l.GetProperty("size").GetInt32()));
+        Assert.All(lines.Where(l => l.GetProperty("map").GetString() == "events_perf"), l => Assert.True(l.TryGetProperty("cpu", out _)));
+        Assert.Contains("0 lost, 0 corrupted", error);
+    }
+
+    [KernelFact]
+    public async Task Without_a_type_records_are_hex_and_only_the_named_map_and_program_are_used()
+    {
+        using var helper = ProbeHelper.Start();
+        var (lines, error, exitCode) = await RunWhile(helper, "getppid 1",
+            "run", Object, "--ring", "events", "--attach", "on_getppid", "--count", "1", "--duration", "60", "--set", $"target_pid={helper.Pid}");
+
+        Assert.True(exitCode == 0, error);
+        var record = Assert.Single(lines);
+        Assert.Equal("events", record.GetProperty("map").GetString());
+        Assert.False(record.TryGetProperty("value", out _));
+        var bytes = Convert.FromHexString(record.GetProperty("hex").GetString()!);
+        Assert.Equal(64, bytes.Length);
+        Assert.Equal(helper.Pid, BitConverter.ToInt32(bytes, 0));
+        Assert.Equal(-7, BitConverter.ToInt32(bytes, 4)); // delta's default
+    }
+
+    [Theory]
+    [InlineData("--set delta=5000000000", "--set delta: 5000000000 does not fit", "-2147483648 to 2147483647")]
+    [InlineData("--set kind=RUN_KIND_OTHER", "not an enumerator", "RUN_KIND_PLAIN, RUN_KIND_TAGGED")]
+    [InlineData("--set label=much_too_long", "--set label:", "at most 7")]
+    [InlineData("--set nosuch=1", "no global variable 'nosuch'", "")]
+    [InlineData("--type event", "No type named 'event'", "run_event, run_point")]
+    [InlineData("--perf events", "the map is a RINGBUF, not a PERF_EVENT_ARRAY", "")]
+    [InlineData("--attach nope", "No loaded program 'nope'", "on_getppid")]
+    public void Bad_arguments_fail_with_the_rule(string arguments, string expected, string alsoExpected)
+    {
+        var (exitCode, output, error) = Mbpf.Run(["run", Object, .. arguments.Split(' ')]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(expected, error);
+        Assert.Contains(alsoExpected, error);
+    }
+
+    /// <summary>
+    /// On a terminal (a pseudo-terminal from script(1)), a status line appears on stderr once a second and is
+    /// erased before the totals; with stderr redirected (every other test) it never appears.
+    /// </summary>
+    [KernelFact]
+    public async Task Shows_a_status_line_once_a_second_on_a_terminal()
+    {
+        using var helper = ProbeHelper.Start();
+        var command = $"dotnet {Path.Combine(AppContext.BaseDirectory, "mbpf.dll")} run {Object} --ring events --duration 4 --set target_pid={helper.Pid} >/dev/null";
+        using var script = Process.Start(new ProcessStartInfo("script", ["-qfec", command, "/dev/null"]) { RedirectStandardOutput = true })!;
+        var output = script.StandardOutput.ReadToEndAsync();
+        await Task.Delay(2000);
+        helper.Run("getppid 5");
+        Assert.True(script.WaitForExit(60_000), "mbpf did not stop");
+        var terminal = await output;
+
+        Assert.Contains("records/s", terminal);
+        Assert.Contains("ring fill", terminal);
+        Assert.Contains("\r\x1b[K", terminal); // drawn over itself, and erased before the totals
+        Assert.Contains("mbpf: 5 records (320 B)", terminal);
+    }
+
+    /// <summary>Starts mbpf, waits until it streams (its stderr says so), has the helper act, and reads to the end.</summary>
+    private static async Task<(List<JsonElement> Lines, string Error, int ExitCode)> RunWhile(ProbeHelper helper, string action, params string[] arguments)
+    {
+        using var run = Mbpf.Start(arguments);
+        var lines = new List<JsonElement>();
+        var stdout = Task.Run(async () =>
+        {
+            while (await run.StandardOutput.ReadLineAsync() is { } line)
+                lines.Add(JsonDocument.Parse(line).RootElement.Clone());
+        });
+        var error = new System.Text.StringBuilder();
+        var streaming = new TaskCompletionSource();
+        var stderr = Task.Run(async () =>
+        {
+            while (await run.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (error)
+                    error.AppendLine(line);
+                if (line.Contains("streaming", StringComparison.Ordinal))
+                    streaming.TrySetResult();
+            }
+
+            streaming.TrySetResult();
+        });
+        await streaming.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        helper.Run(action);
+        Assert.True(run.WaitForExit(60_000), "mbpf did not stop");
+        await Task.WhenAll(stdout, stderr);
+        return (lines, error.ToString(), run.ExitCode);
+    }
+}

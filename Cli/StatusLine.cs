@@ -69,14 +69,16 @@ internal sealed class StatusLine : IDisposable
     /// <summary>Stops the line and prints the totals (always, terminal or not).</summary>
     public void Dispose()
     {
-        _timer?.Dispose();
-        _listener.RecordObservableInstruments();
-        _listener.Dispose();
         lock (_listener)
         {
+            if (_disposed)
+                return;
             _disposed = true;
-            Clear();
         }
+
+        _timer?.Dispose();
+        _listener.Dispose();
+        Clear();
 
         var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

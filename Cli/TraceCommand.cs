@@ -50,25 +50,21 @@ internal static class TraceCommand
 
     private static async Task Stream(Collection collection, ObjectSpec spec, bool viaPerf, bool ordered, bool asJson, CancellationToken stop)
     {
-        using var output = new EventPrinter(asJson);
-        output.Header();
+        using var perf = viaPerf
+            ? new PerfBuffer(collection.Map("events_perf"), ordered ? new PerfBufferOptions { Layout = PerfSampleLayout.TimeAndRaw } : null)
+            : null;
+        using var rings = viaPerf ? null : new RingBufferSet();
+        var ring = rings?[rings.Add(collection.Map("events_ring"))];
+        using var status = new StatusLine(ring is null ? null : () => (double)ring.AvailableBytes / ring.Size);
         long events;
-        if (viaPerf && ordered)
+        using (var output = new EventPrinter(asJson, status))
         {
-            using var perf = new PerfBuffer(collection.Map("events_perf"), new PerfBufferOptions { Layout = PerfSampleLayout.TimeAndRaw });
-            events = await Task.Run(() => output.DrainOrdered(perf, stop), stop).ConfigureAwait(false);
+            events = perf is null ? await output.Drain(rings!.ReadAllAsync(stop)).ConfigureAwait(false)
+                : ordered ? await Task.Run(() => output.DrainOrdered(perf, stop), stop).ConfigureAwait(false)
+                : await output.Drain(perf.ReadAllAsync(cancellationToken: stop)).ConfigureAwait(false);
         }
-        else if (viaPerf)
-        {
-            using var perf = new PerfBuffer(collection.Map("events_perf"));
-            events = await output.Drain(perf.ReadAllAsync(cancellationToken: stop)).ConfigureAwait(false);
-        }
-        else
-        {
-            using var rings = new RingBufferSet();
-            rings.Add(collection.Map("events_ring"));
-            events = await output.Drain(rings.ReadAllAsync(stop)).ConfigureAwait(false);
-        }
+
+        status.Dispose(); // the totals, then what the producer dropped
         var dropped = spec.Variable("dropped");
         var bss = collection.Map(dropped.Section.Name);
         var value = new byte[bss.ValueBufferSize];
@@ -77,21 +73,24 @@ internal static class TraceCommand
     }
 
     /// <summary>Prints events as execsnoop does, or as JSON lines through one reused writer.</summary>
-    private sealed class EventPrinter(bool asJson) : IDisposable
+    private sealed class EventPrinter : IDisposable
     {
         private readonly Stream _stdout = Console.OpenStandardOutput();
+        private readonly bool _asJson;
+        private readonly StatusLine _status;
         private Utf8JsonWriter? _json;
+
+        internal EventPrinter(bool asJson, StatusLine status)
+        {
+            (_asJson, _status) = (asJson, status);
+            if (!_asJson)
+                Console.WriteLine($"{"TIME",-8} {"PCOMM",-16} {"PID",7} {"PPID",7} {"UID",6} {"RET",4} ARGS");
+        }
 
         public void Dispose()
         {
             _json?.Dispose();
             _stdout.Dispose();
-        }
-
-        internal void Header()
-        {
-            if (!asJson)
-                Console.WriteLine($"{"TIME",-8} {"PCOMM",-16} {"PID",7} {"PPID",7} {"UID",6} {"RET",4} ARGS");
         }
 
         internal async Task<long> Drain(IAsyncEnumerable<byte[]> records)
@@ -140,7 +139,8 @@ internal static class TraceCommand
 
         private void Print(ExecEvent e)
         {
-            if (!asJson)
+            _status.Clear();
+            if (!_asJson)
             {
                 Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Comm,-16} {e.Pid,7} {e.Ppid,7} {e.Uid,6} {e.ReturnValue,4} {e.FileName} {string.Join(' ', e.Arguments)}");
                 return;

@@ -66,6 +66,33 @@ public sealed class RunCommandTests
         Assert.Equal(-7, BitConverter.ToInt32(bytes, 4)); // delta's default
     }
 
+    /// <summary>Ctrl-C (SIGINT) stops the stream: the tool detaches, prints its totals and exits 0, leaving no link or program behind.</summary>
+    [KernelFact]
+    public async Task Ctrl_C_detaches_prints_totals_and_exits_cleanly()
+    {
+        using var helper = ProbeHelper.Start();
+        using var run = Mbpf.Start("run", Object, "--ring", "events", "--duration", "120", "--set", $"target_pid={helper.Pid}");
+        var ready = await run.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Contains("streaming", ready);
+        Assert.Contains("name on_getppid", ExternalTool.Run("bpftool", "prog", "show"));
+        helper.Run("getppid 2");
+        var first = await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var second = await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+
+        ExternalTool.Run("kill", "-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(run.WaitForExit(30_000), "mbpf did not stop on SIGINT");
+        var error = await run.StandardError.ReadToEndAsync();
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("mbpf: 2 records (128 B)", error);
+        // No link or descriptor holds the program: the kernel frees it (after an RCU grace period, so allow a moment).
+        for (var i = 0; i < 50 && ExternalTool.Run("bpftool", "prog", "show").Contains("name on_getppid", StringComparison.Ordinal); i++)
+            await Task.Delay(100);
+        Assert.DoesNotContain("name on_getppid", ExternalTool.Run("bpftool", "prog", "show"));
+    }
+
     [Theory]
     [InlineData("--set delta=5000000000", "--set delta: 5000000000 does not fit", "-2147483648 to 2147483647")]
     [InlineData("--set kind=RUN_KIND_OTHER", "not an enumerator", "RUN_KIND_PLAIN, RUN_KIND_TAGGED")]

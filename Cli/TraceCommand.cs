@@ -45,10 +45,10 @@ internal static class TraceCommand
         spec.Variable("use_ringbuf").Set(viaPerf ? (byte)0 : (byte)1);
         using var collection = spec.Load();
         using var links = collection.AttachAll(); // both programs are tracepoints: their sections name the targets
-        await Stream(collection, spec, viaPerf, ordered, asJson, stop.Token).ConfigureAwait(false);
+        await Stream(collection, viaPerf, ordered, asJson, stop.Token).ConfigureAwait(false);
     }
 
-    private static async Task Stream(Collection collection, ObjectSpec spec, bool viaPerf, bool ordered, bool asJson, CancellationToken stop)
+    private static async Task Stream(Collection collection, bool viaPerf, bool ordered, bool asJson, CancellationToken stop)
     {
         using var perf = viaPerf
             ? new PerfBuffer(collection.Map("events_perf"), ordered ? new PerfBufferOptions { Layout = PerfSampleLayout.TimeAndRaw } : null)
@@ -65,11 +65,7 @@ internal static class TraceCommand
         }
 
         status.Dispose(); // the totals, then what the producer dropped
-        var dropped = spec.Variable("dropped");
-        var bss = collection.Map(dropped.Section.Name);
-        var value = new byte[bss.ValueBufferSize];
-        bss.TryLookup(stackalloc byte[4], value);
-        Console.Error.WriteLine($"mbpf: {events} exec events, {BitConverter.ToUInt64(value, (int)dropped.Offset)} dropped by the producer");
+        Console.Error.WriteLine($"mbpf: {events} exec events, {collection.ReadVariable<ulong>("dropped")} dropped by the producer");
     }
 
     /// <summary>Prints events as execsnoop does, or as JSON lines through one reused writer.</summary>

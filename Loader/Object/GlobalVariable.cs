@@ -56,7 +56,7 @@ public sealed class GlobalVariable
     /// <inheritdoc/>
     public override string ToString() => $"{Section.Name}:{Name} (+{Offset}, {Size} bytes)";
 
-    private void CheckSize<T>()
+    internal void CheckSize<T>()
         where T : unmanaged
     {
         if (Unsafe.SizeOf<T>() != Size)

@@ -18,11 +18,12 @@ public sealed class ObjectLoadTests
         Assert.Equal(0u, program.TestRun(contextIn: new byte[8]).ReturnValue);
 
         // clamp_add(steps, visited): five bpf_loop steps plus the four array elements visited.
-        Assert.Equal(9, Read<int>(collection, spec, "last_result"));
-        Assert.Equal(2ul, Read<ulong>(collection, spec, "calls"));
-        Assert.Equal(43ul, Read<ulong>(collection, spec, "custom_counter"));
-        Assert.Equal(4u, Read<uint>(collection, spec, "visited"));
-        Assert.NotEqual(0ul, Read<ulong>(collection, spec, "window"));
+        Assert.Equal(9, collection.ReadVariable<int>("last_result"));
+        Assert.Equal(2ul, collection.ReadVariable<ulong>("calls"));
+        Assert.Equal(43ul, collection.ReadVariable<ulong>("custom_counter"));
+        Assert.Equal(4u, collection.ReadVariable<uint>("visited"));
+        Assert.NotEqual(UInt128.Zero, collection.ReadVariable<UInt128>("window")); // struct { u64 first, last; }
+        Assert.Contains("is 8 bytes; UInt32 is 4", Assert.Throws<ArgumentException>(() => collection.ReadVariable<uint>("calls")).Message);
 
         // .rodata was frozen after it was filled: user space can no longer change it.
         var rodata = collection.Map(".rodata");
@@ -85,7 +86,7 @@ public sealed class ObjectLoadTests
         spec.Variable("target_pid").Set(Environment.ProcessId);
         using var collection = spec.Load();
         Assert.Equal(0u, collection.Program("ksym_kfuncs").TestRun(contextIn: new byte[8]).ReturnValue);
-        Assert.Equal(Environment.ProcessId, Read<int>(collection, spec, "found_pid")); // bpf_task_from_pid found this process
+        Assert.Equal(Environment.ProcessId, collection.ReadVariable<int>("found_pid")); // bpf_task_from_pid found this process
     }
 
     [KernelFact]
@@ -96,22 +97,12 @@ public sealed class ObjectLoadTests
         {
             using var collection = spec.Load();
             collection.Program("ksym_variable").TestRun(contextIn: new byte[8]);
-            Assert.True(Read<int>(collection, spec, "active_plus_one") >= 1);
+            Assert.True(collection.ReadVariable<int>("active_plus_one") >= 1);
             return;
         }
         // Without CONFIG_KALLSYMS_ALL the kernel knows the BTF id but not the address: the refusal names
         // the symbol, which shows the relocation carried the right id (libbpf fails the same way).
         var e = Assert.Throws<Programs.BpfVerifierException>(() => spec.Load());
         Assert.Contains("kernel symbol 'bpf_prog_active'", e.Log);
-    }
-
-    private static T Read<T>(Collection collection, ObjectSpec spec, string variable)
-        where T : unmanaged
-    {
-        var v = spec.Variable(variable);
-        var map = collection.Map(v.Section.Name);
-        var value = new byte[map.ValueBufferSize];
-        Assert.True(map.TryLookup(new byte[4], value));
-        return System.Runtime.InteropServices.MemoryMarshal.Read<T>(value.AsSpan((int)v.Offset));
     }
 }

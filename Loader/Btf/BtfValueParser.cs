@@ -82,10 +82,13 @@ public static class BtfValueParser
         var s = text.Trim().Replace("_", "", StringComparison.Ordinal);
         var negative = s.StartsWith('-');
         var digits = negative ? s[1..] : s;
-        var ok = digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? BigInteger.TryParse("0" + digits[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
-            : BigInteger.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        if (!ok || digits.Length == 0)
+        var hex = digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+        digits = hex ? digits[2..] : digits;
+        BigInteger value = default;
+        var ok = digits.Length > 0 && (hex
+            ? BigInteger.TryParse("0" + digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
+            : BigInteger.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value));
+        if (!ok)
             throw new FormatException($"'{text}' is not an integer (decimal, or hex with 0x).");
         value = negative ? -value : value;
         var min = signed ? -(BigInteger.One << (bits - 1)) : BigInteger.Zero;

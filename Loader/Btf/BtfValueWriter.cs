@@ -13,17 +13,19 @@ namespace ManagedBpf.Loader.Btf;
 /// <c>"0x…"</c> strings), arrays of <c>char</c> as strings (up to the first NUL), other arrays as arrays, enums by
 /// enumerator name (the number when no enumerator matches), structs and unions as objects (bitfields decoded,
 /// members of anonymous structs and unions written into their parent), floats as numbers, pointers as numbers,
-/// data sections as objects of their variables.
+/// data sections as objects of their variables (given the sizes and offsets a loader fills in: clang leaves them 0).
 /// </summary>
 /// <remarks>
 /// The type is checked once, when the writer is created: every type a value can reach (not through pointers)
 /// must have a size and a JSON form, so <see cref="Write"/> cannot meet a function or a forward declaration.
-/// Writing allocates nothing unless a char array holds invalid UTF-8 longer than 256 bytes.
+/// Writing allocates nothing unless a char array holds invalid UTF-8 longer than 256 bytes or a float is not finite.
 /// </remarks>
 public sealed class BtfValueWriter
 {
     private const int MaxDepth = 32;
+    private const ulong MaxValues = 1 << 20;
     private readonly BtfSpec _btf;
+    private readonly Dictionary<uint, ulong> _valueCounts = [];
 
     /// <summary>Creates a writer for values of <paramref name="typeId"/>.</summary>
     /// <param name="btf">The BTF describing the values (an object's own <c>.BTF</c>, or the kernel's).</param>
@@ -101,39 +103,50 @@ public sealed class BtfValueWriter
         WriteValue(writer, TypeId, value);
     }
 
-    private void Check(uint typeId, int depth)
+    /// <summary>
+    /// Checks that every value of <paramref name="typeId"/> can be written, and returns how many JSON values one
+    /// value expands to (memoized, so wide types are checked once per type, not once per path).
+    /// </summary>
+    private ulong Check(uint typeId, int depth)
     {
         if (depth > MaxDepth)
             throw new ArgumentException($"{_btf.Describe(typeId)} nests more than {MaxDepth} levels deep.");
         var id = _btf.SkipModifiers(typeId);
+        if (_valueCounts.TryGetValue(id, out var known))
+            return known;
+        if (!_btf.TryGetSize(id, out var size))
+            throw new ArgumentException($"{_btf.Describe(id)} has no size.");
+
+        ulong count;
         switch (_btf.TypeById(id))
         {
-            case BtfInt i when i.Size is 0 or > 16:
-                throw new ArgumentException($"{_btf.Describe(id)} has an integer size of {i.Size} bytes.");
+            case BtfInt i when i.Size is 0 or > 16 || i.Bits > 128 || i.Offset + EffectiveBits(i) > i.Size * 8:
+                throw new ArgumentException($"{_btf.Describe(id)} is not a valid integer: {i.Size} bytes, {i.Bits} bits from bit {i.Offset}.");
             case BtfInt or BtfEnum or BtfEnum64 or BtfFloat or BtfPtr:
+                count = 1;
                 break;
             case BtfArray a:
-                Check(a.TypeId, depth + 1);
+                count = IsChar(_btf, a.TypeId) && _btf.GetSize(a.TypeId) == 1 ? 1 : Math.Max(1, a.Nelems) * Check(a.TypeId, depth + 1);
                 break;
             case BtfComposite c:
+                count = 1;
                 foreach (var member in c.Members)
                 {
-                    Check(member.TypeId, depth + 1);
-                    var bits = member.BitfieldSize != 0 ? member.BitfieldSize : (ulong)_btf.GetSize(member.TypeId) * 8;
-                    if (member.BitOffset + bits > (ulong)c.Size * 8)
-                        throw new ArgumentException($"A member of {_btf.Describe(id)} lies past its {c.Size} bytes.");
+                    count += Check(member.TypeId, depth + 1);
+                    CheckPlace(member, c, id);
                 }
 
                 break;
             case BtfVar v:
-                Check(v.TypeId, depth + 1);
+                count = Check(v.TypeId, depth + 1);
                 break;
             case BtfDatasec d:
+                count = 1;
                 foreach (var variable in d.Vars)
                 {
-                    Check(variable.TypeId, depth + 1);
+                    count += Check(variable.TypeId, depth + 1);
                     if ((ulong)variable.Offset + variable.Size > d.Size || variable.Size < _btf.GetSize(variable.TypeId))
-                        throw new ArgumentException($"A variable of {_btf.Describe(id)} lies past its {d.Size} bytes.");
+                        throw new ArgumentException($"A variable of {_btf.Describe(id)} lies past its {d.Size} bytes (data sections need the sizes and offsets a loader fills in).");
                 }
 
                 break;
@@ -141,9 +154,37 @@ public sealed class BtfValueWriter
                 throw new ArgumentException($"{_btf.Describe(id)} has no value to write as JSON.");
         }
 
-        if (!_btf.TryGetSize(id, out _))
-            throw new ArgumentException($"{_btf.Describe(id)} has no size.");
+        // A bound on the output of one value: an array of a million empty structs is a malformed type, not data.
+        if (count > MaxValues)
+            throw new ArgumentException($"One value of {_btf.Describe(id)} would be more than {MaxValues} JSON values.");
+        _valueCounts[id] = count;
+        return count;
     }
+
+    /// <summary>A member must lie inside its parent, and a bit-packed member must be an integer or an enum no wider than its type.</summary>
+    private void CheckPlace(BtfMember member, BtfComposite parent, uint parentId)
+    {
+        var memberType = _btf.SkipModifiers(member.TypeId);
+        var (offset, bits, packed) = Place(member, memberType);
+        if (offset + bits > (ulong)parent.Size * 8)
+            throw new ArgumentException($"Member {_btf.GetString(member.NameOff)} of {_btf.Describe(parentId)} lies past its {parent.Size} bytes.");
+        if (packed && (_btf.KindOf(memberType) is not (BtfKind.INT or BtfKind.ENUM or BtfKind.ENUM64) || bits > 128 || bits > (ulong)_btf.GetSize(memberType) * 8))
+            throw new ArgumentException($"Bitfield {_btf.GetString(member.NameOff)} of {_btf.Describe(parentId)} is {bits} bits of {_btf.Describe(memberType)}.");
+        if (!packed && offset % 8 != 0)
+            throw new ArgumentException($"Member {_btf.GetString(member.NameOff)} of {_btf.Describe(parentId)} is not byte-aligned.");
+    }
+
+    /// <summary>
+    /// Where a member's value lies, in bits from the parent's start. A kind-flag bitfield has its own width; an
+    /// integer member carries <c>BTF_INT_OFFSET</c> and <c>BTF_INT_BITS</c> (how bitfields are encoded without the
+    /// kind flag), so integers are always read bit by bit; anything else is whole and byte-aligned.
+    /// </summary>
+    private (ulong Offset, uint Bits, bool Packed) Place(BtfMember member, uint memberType) =>
+        member.BitfieldSize != 0 ? (member.BitOffset, member.BitfieldSize, true)
+        : _btf.TypeById(memberType) is BtfInt i ? ((ulong)member.BitOffset + i.Offset, EffectiveBits(i), true)
+        : (member.BitOffset, _btf.GetSize(memberType) * 8, false);
+
+    private static uint EffectiveBits(BtfInt type) => type.Bits == 0 ? type.Size * 8 : type.Bits;
 
     private void WriteValue(Utf8JsonWriter writer, uint typeId, ReadOnlySpan<byte> data)
     {
@@ -151,10 +192,11 @@ public sealed class BtfValueWriter
         switch (_btf.TypeById(id))
         {
             case BtfInt i:
-                WriteInt(writer, i, Bits(data, i.Offset, i.Bits == 0 ? i.Size * 8 : i.Bits), i.Size);
+                WriteInt(writer, i, Bits(data, i.Offset, EffectiveBits(i)), EffectiveBits(i));
                 break;
             case BtfEnum or BtfEnum64:
-                WriteEnum(writer, id, BinaryPrimitives.ReadUInt64LittleEndian(Widen(data, _btf.GetSize(id), stackalloc byte[8])));
+                var enumBits = _btf.GetSize(id) * 8;
+                WriteEnum(writer, id, (ulong)Bits(data, 0, enumBits), (int)enumBits);
                 break;
             case BtfFloat f:
                 WriteFloat(writer, data, f.Size);
@@ -201,20 +243,18 @@ public sealed class BtfValueWriter
             }
 
             writer.WritePropertyName(_btf.GetStringBytes(member.NameOff));
-            var bitfield = member.BitfieldSize;
-            if (bitfield == 0 && member.BitOffset % 8 != 0 && _btf.TypeById(memberType) is BtfInt unaligned)
-                bitfield = unaligned.Bits; // a bitfield encoded without the kind flag: the int type carries its width
-            if (bitfield == 0)
+            var (offset, bits, packed) = Place(member, memberType);
+            if (!packed)
             {
-                WriteValue(writer, member.TypeId, data[(int)(member.BitOffset / 8)..]);
+                WriteValue(writer, member.TypeId, data[(int)(offset / 8)..]);
                 continue;
             }
 
-            var raw = Bits(data, member.BitOffset, bitfield);
-            if (_btf.TypeById(memberType) is BtfInt bitfieldInt)
-                WriteInt(writer, bitfieldInt, raw, bitfieldInt.Size, bitfield);
+            var raw = Bits(data, offset, bits);
+            if (_btf.TypeById(memberType) is BtfInt packedInt)
+                WriteInt(writer, packedInt, raw, bits);
             else
-                WriteEnum(writer, memberType, SignExtend(raw, bitfield, IsSignedEnum(memberType)));
+                WriteEnum(writer, memberType, (ulong)raw, (int)bits);
         }
     }
 
@@ -236,9 +276,8 @@ public sealed class BtfValueWriter
         writer.WriteEndArray();
     }
 
-    private static void WriteInt(Utf8JsonWriter writer, BtfInt type, UInt128 raw, uint size, int bits = 0)
+    private static void WriteInt(Utf8JsonWriter writer, BtfInt type, UInt128 raw, uint bits)
     {
-        bits = bits != 0 ? bits : type.Bits != 0 ? type.Bits : (int)size * 8;
         if ((type.Encoding & BtfIntEncoding.BOOL) != 0)
         {
             writer.WriteBooleanValue(raw != 0);
@@ -253,7 +292,7 @@ public sealed class BtfValueWriter
         }
         else if (type.IsSigned)
         {
-            writer.WriteNumberValue((long)SignExtend((ulong)raw, bits, signed: true));
+            writer.WriteNumberValue((long)SignExtend((ulong)raw, (int)bits, signed: true));
         }
         else
         {
@@ -261,44 +300,45 @@ public sealed class BtfValueWriter
         }
     }
 
-    private static void WriteInt(Utf8JsonWriter writer, BtfInt type, ulong raw, uint size, int bits) =>
-        WriteInt(writer, type, (UInt128)raw, size, bits);
-
-    private void WriteEnum(Utf8JsonWriter writer, uint enumId, ulong value)
+    /// <summary>Writes an enum value of <paramref name="bits"/> bits as its enumerator's name, or as a number when none matches.</summary>
+    private void WriteEnum(Utf8JsonWriter writer, uint enumId, ulong raw, int bits)
     {
+        uint name = 0;
+        bool signed;
+        ulong value;
         switch (_btf.TypeById(enumId))
         {
             case BtfEnum e:
-                value = e.IsSigned ? (ulong)SignExtend(value, (int)e.Size * 8, signed: true) : value;
+                (signed, value) = (e.IsSigned, SignExtend(raw, bits, e.IsSigned));
                 foreach (var enumerator in e.Values)
                 {
                     if ((ulong)e.ValueOf(enumerator) == value)
                     {
-                        writer.WriteStringValue(_btf.GetStringBytes(enumerator.NameOff));
-                        return;
+                        name = enumerator.NameOff;
+                        break;
                     }
                 }
 
-                WriteNumber(writer, value, e.IsSigned);
                 break;
             case BtfEnum64 e:
+                (signed, value) = (e.IsSigned, SignExtend(raw, bits, e.IsSigned));
                 foreach (var enumerator in e.Values)
                 {
                     if (enumerator.Val == value)
                     {
-                        writer.WriteStringValue(_btf.GetStringBytes(enumerator.NameOff));
-                        return;
+                        name = enumerator.NameOff;
+                        break;
                     }
                 }
 
-                WriteNumber(writer, value, e.IsSigned);
                 break;
+            default:
+                throw new InvalidOperationException("Check admits only enums here.");
         }
-    }
 
-    private static void WriteNumber(Utf8JsonWriter writer, ulong value, bool signed)
-    {
-        if (signed)
+        if (name != 0)
+            writer.WriteStringValue(_btf.GetStringBytes(name));
+        else if (signed)
             writer.WriteNumberValue((long)value);
         else
             writer.WriteNumberValue(value);
@@ -362,15 +402,8 @@ public sealed class BtfValueWriter
         btf.TypeById(btf.SkipModifiers(elementTypeId)) is BtfInt { Size: 1 } c
         && ((c.Encoding & BtfIntEncoding.CHAR) != 0 || btf.GetStringBytes(c.NameOff).SequenceEqual("char"u8));
 
-    private bool IsSignedEnum(uint enumId) => _btf.TypeById(enumId) switch
-    {
-        BtfEnum e => e.IsSigned,
-        BtfEnum64 e => e.IsSigned,
-        _ => false,
-    };
-
     /// <summary>Reads <paramref name="count"/> bits (at most 128) starting <paramref name="bitOffset"/> bits into <paramref name="data"/>, little-endian.</summary>
-    private static UInt128 Bits(ReadOnlySpan<byte> data, uint bitOffset, uint count)
+    private static UInt128 Bits(ReadOnlySpan<byte> data, ulong bitOffset, uint count)
     {
         var first = (int)(bitOffset / 8);
         var shift = (int)(bitOffset % 8);
@@ -384,7 +417,6 @@ public sealed class BtfValueWriter
         return count >= 128 ? value : value & ((UInt128.One << (int)count) - 1);
     }
 
-    private static ulong Bits(ReadOnlySpan<byte> data, uint bitOffset, byte count) => (ulong)Bits(data, bitOffset, (uint)count);
 
     private static ulong SignExtend(ulong value, int bits, bool signed)
     {
@@ -392,12 +424,5 @@ public sealed class BtfValueWriter
             return value;
         var unused = 64 - bits;
         return (ulong)((long)(value << unused) >> unused);
-    }
-
-    private static ReadOnlySpan<byte> Widen(ReadOnlySpan<byte> data, uint size, Span<byte> eight)
-    {
-        eight.Clear();
-        data[..(int)Math.Min(size, 8)].CopyTo(eight);
-        return eight;
     }
 }

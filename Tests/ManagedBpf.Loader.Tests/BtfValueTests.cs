@@ -104,6 +104,56 @@ public sealed class BtfValueTests
             Json(new BtfValueWriter(btf, 11), value));
     }
 
+    [Fact]
+    public void Decodes_signed_and_enum_bitfields_and_bitfields_encoded_without_the_kind_flag()
+    {
+        var (table, n) = TestElfBuilder.StringTable("int", "uint", "e", "A", "B", "s", "t", "x", "y", "z", "w", "v");
+        var blob = BtfWriter.Write(
+            [
+                /* 1 */ new BtfInt(n[0], 4, BtfIntEncoding.SIGNED, 0, 32),
+                /* 2 */ new BtfInt(n[1], 4, BtfIntEncoding.None, 0, 32),
+                /* 3 */ new BtfEnum(n[2], 4, [new BtfEnumValue(n[3], -2), new BtfEnumValue(n[4], 3)], isSigned: true),
+                // kind flag: x:3 signed, y:5 unsigned, z:4 enum (signed), w:20 signed straddling bytes
+                /* 4 */ new BtfStruct(n[5], 8, [new BtfMember(n[7], 1, 0, 3), new BtfMember(n[8], 2, 3, 5), new BtfMember(n[9], 3, 8, 4), new BtfMember(n[10], 1, 12, 20)], kindFlag: true),
+                // no kind flag: the int types carry the bitfields (BTF_INT_OFFSET, BTF_INT_BITS), as old compilers wrote them
+                /* 5 */ new BtfInt(n[0], 4, BtfIntEncoding.SIGNED, 4, 4),
+                /* 6 */ new BtfStruct(n[6], 4, [new BtfMember(n[7], 5, 0), new BtfMember(n[11], 8, 8)]),
+                /* 7 */ new BtfInt(n[1], 16, BtfIntEncoding.SIGNED, 0, 128),
+                /* 8 */ new BtfInt(n[1], 4, BtfIntEncoding.None, 0, 8),
+            ],
+            table);
+        var btf = BtfSpec.Parse(blob);
+
+        // x = -3 (0b101), y = 17, z = -2 (0b1110), w = -100000
+        ulong packed = 0b101 | (17UL << 3) | (0b1110UL << 8) | (unchecked((ulong)-100000) & 0xfffff) << 12;
+        Assert.Equal("""{"x":-3,"y":17,"z":"A","w":-100000}""", Json(new BtfValueWriter(btf, 4), BitConverter.GetBytes(packed)));
+        // x: bits 4..7 of its int (0b1001, -7 as 4 signed bits); v: 8 bits from bit 8.
+        Assert.Equal("""{"x":-7,"v":171}""", Json(new BtfValueWriter(btf, 6), [0x90, 0xab, 0, 0]));
+        // 128-bit integers do not fit a JSON number: a hex string of all 128 bits, whatever the sign.
+        Assert.Equal("\"0xffffffffffffffffffffffffffffffff\"", Json(new BtfValueWriter(btf, 7), Enumerable.Repeat((byte)0xff, 16).ToArray()));
+    }
+
+    [Fact]
+    public void Rejects_malformed_types_when_the_writer_is_created()
+    {
+        var (table, n) = TestElfBuilder.StringTable("int", "s", "x", "e");
+        BtfSpec Blob(params BtfType[] types) => BtfSpec.Parse(BtfWriter.Write(types, table));
+
+        // A bitfield of a struct type, and one wider than its int.
+        Assert.Contains("Bitfield x", Assert.Throws<ArgumentException>(() => new BtfValueWriter(Blob(
+            new BtfInt(n[0], 4, BtfIntEncoding.SIGNED, 0, 32), new BtfStruct(n[1], 4, [new BtfMember(n[0], 1, 0)]),
+            new BtfStruct(n[1], 8, [new BtfMember(n[2], 2, 0, 3)], kindFlag: true)), 3)).Message);
+        Assert.Contains("Bitfield x", Assert.Throws<ArgumentException>(() => new BtfValueWriter(Blob(
+            new BtfInt(n[0], 4, BtfIntEncoding.SIGNED, 0, 32),
+            new BtfStruct(n[1], 64, [new BtfMember(n[2], 1, 0, 200)], kindFlag: true)), 2)).Message);
+        // An int whose bits lie outside its bytes.
+        Assert.Contains("not a valid integer", Assert.Throws<ArgumentException>(() => new BtfValueWriter(Blob(
+            new BtfInt(n[0], 1, BtfIntEncoding.None, 16, 8)), 1)).Message);
+        // A million empty structs: a malformed type, not a value to print.
+        Assert.Contains("JSON values", Assert.Throws<ArgumentException>(() => new BtfValueWriter(Blob(
+            new BtfInt(n[0], 4, BtfIntEncoding.SIGNED, 0, 32), new BtfStruct(n[1], 0, []), new BtfArray(2, 1, 200_000_000)), 3)).Message);
+    }
+
     [Theory]
     [InlineData("target_pid", "4242", "92100000")]
     [InlineData("target_pid", "0x10", "10000000")]
@@ -115,6 +165,9 @@ public sealed class BtfValueTests
     [InlineData("tagged", "0", "00")]
     [InlineData("label", "hi", "6869000000000000")]
     [InlineData("label", "", "0000000000000000")]
+    [InlineData("target_pid", " 0X1f ", "1f000000")]
+    [InlineData("target_pid", "1_000", "e8030000")]
+    [InlineData("delta", "-0x10", "f0ffffff")]
     public void Parses_text_into_a_variables_bytes(string variable, string text, string hex)
     {
         var spec = ObjectSpec.Open(Path.Combine(Fixtures.Directory, "run_events.bpf.o"));
@@ -132,6 +185,9 @@ public sealed class BtfValueTests
     [InlineData("kind", "RUN_KIND_NONE", "use one of RUN_KIND_PLAIN, RUN_KIND_TAGGED")]
     [InlineData("tagged", "yes", "use true, false, 1 or 0")]
     [InlineData("label", "12345678", "at most 7")]
+    [InlineData("target_pid", "0x", "not an integer")]
+    [InlineData("delta", "-0x", "not an integer")]
+    [InlineData("target_pid", "", "not an integer")]
     public void Refuses_text_that_is_not_a_value_and_says_the_rule(string variable, string text, string rule)
     {
         var spec = ObjectSpec.Open(Path.Combine(Fixtures.Directory, "run_events.bpf.o"));

@@ -28,7 +28,7 @@ internal static class CliErrors
             Console.Error.WriteLine($"mbpf: {e.Message}");
             return e.Errno == Errno.EPERM ? 77 : 1; // 77: EX_NOPERM
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException or KeyNotFoundException)
+        catch (Exception e) when (e is ManagedBpf.Buffers.RingCorruptedException or IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException or KeyNotFoundException)
         {
             Console.Error.WriteLine($"mbpf: {e.Message}");
             return 1;

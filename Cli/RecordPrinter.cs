@@ -7,39 +7,40 @@ namespace ManagedBpf.Cli;
 /// <summary>
 /// Writes the records of <c>mbpf run</c> as JSON lines on stdout, one object per record:
 /// <c>{"map":…,"cpu":…,"size":…,"value":{…}}</c> decoded with the object's BTF, or <c>"hex":"…"</c> without a
-/// type. Lost-sample reports become <c>{"map":…,"cpu":…,"lost":N}</c>. Safe to call from several reader threads;
-/// output is buffered and flushed once per drained batch (<see cref="Flush"/>), not per record.
+/// type. Lost-sample reports become <c>{"map":…,"cpu":…,"lost":N}</c>. Safe to call from several reader threads
+/// (it shares the status line's lock, so a status line never lands inside a record). Output to a pipe or file is
+/// buffered and flushed once per drained batch (<see cref="Flush"/>); output to a terminal, once per record.
 /// </summary>
 internal sealed class RecordPrinter : IDisposable
 {
-    private readonly Lock _gate = new();
-    private readonly BufferedStream _stdout = new(Console.OpenStandardOutput(), 64 * 1024);
+    private readonly BufferedStream _stdout = new(StandardOutput.Open(), 64 * 1024);
+    private readonly bool _interactive = StandardOutput.IsTerminal;
     private readonly Utf8JsonWriter _json;
     private readonly BtfValueWriter? _type;
     private readonly StatusLine _status;
     private readonly long _limit;
     private readonly CancellationTokenSource _stop;
     private long _printed;
+    private bool _closed;
 
     /// <param name="type">Decodes each record, or null for hex.</param>
-    /// <param name="status">Erased before output when it shares the terminal.</param>
+    /// <param name="status">Erased before output when it shares the terminal; its lock serialises all output.</param>
     /// <param name="limit">Stop after this many records (0: no limit).</param>
     /// <param name="stop">Cancelled when the limit is reached.</param>
     internal RecordPrinter(BtfValueWriter? type, StatusLine status, long limit, CancellationTokenSource stop)
     {
-        _json = new Utf8JsonWriter(_stdout, new JsonWriterOptions { SkipValidation = false });
+        _json = new Utf8JsonWriter(_stdout);
         (_type, _status, _limit, _stop) = (type, status, limit, stop);
     }
 
-    internal long Printed => Interlocked.Read(ref _printed);
-
+    /// <summary>Writes one record.</summary>
+    /// <exception cref="IOException">Stdout is closed.</exception>
     internal void Record(string map, int? cpu, ReadOnlySpan<byte> payload)
     {
-        lock (_gate)
+        lock (_status.Gate)
         {
-            if (_limit > 0 && _printed >= _limit)
+            if (_closed || (_limit > 0 && _printed >= _limit))
                 return;
-            _status.Clear();
             _json.WriteStartObject();
             _json.WriteString("map"u8, map);
             if (cpu is { } id)
@@ -61,16 +62,21 @@ internal sealed class RecordPrinter : IDisposable
             }
 
             EndLine();
-            if (++_printed == _limit)
-                _stop.Cancel();
+            _printed++;
         }
+
+        if (_printed == _limit)
+            _stop.Cancel();
     }
 
+    /// <summary>Writes a report of samples the kernel lost.</summary>
+    /// <exception cref="IOException">Stdout is closed.</exception>
     internal void Lost(string map, int cpu, ulong lost)
     {
-        lock (_gate)
+        lock (_status.Gate)
         {
-            _status.Clear();
+            if (_closed || (_limit > 0 && _printed >= _limit))
+                return;
             _json.WriteStartObject();
             _json.WriteString("map"u8, map);
             _json.WriteNumber("cpu"u8, cpu);
@@ -80,25 +86,60 @@ internal sealed class RecordPrinter : IDisposable
     }
 
     /// <summary>Writes what is buffered to stdout: once per drained batch, so a pipe sees records promptly.</summary>
+    /// <exception cref="IOException">Stdout is closed.</exception>
     internal void Flush()
     {
-        lock (_gate)
-            _stdout.Flush();
+        lock (_status.Gate)
+        {
+            if (_closed)
+                return;
+            try
+            {
+                _stdout.Flush();
+            }
+            catch (IOException)
+            {
+                _closed = true;
+                throw;
+            }
+        }
     }
 
     public void Dispose()
     {
-        Flush();
-        _json.Dispose();
-        _stdout.Dispose();
+        try
+        {
+            _json.Dispose();
+            _stdout.Dispose(); // both flush what they hold
+        }
+        catch (IOException)
+        {
+            // Nobody reads stdout any more: nothing to flush to.
+        }
     }
 
     private void EndLine()
     {
-        _json.WriteEndObject();
-        _json.Flush();
-        _json.Reset();
-        _stdout.WriteByte((byte)'\n');
+        try
+        {
+            _json.WriteEndObject();
+            _json.Flush();
+            _stdout.WriteByte((byte)'\n');
+            if (_interactive)
+            {
+                _status.ClearLocked();
+                _stdout.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            _closed = true; // once stdout fails, every later write is skipped
+            throw;
+        }
+        finally
+        {
+            _json.Reset();
+        }
     }
 
     private void WriteHex(ReadOnlySpan<byte> payload)

@@ -5,7 +5,6 @@ using ManagedBpf.Buffers.Ring;
 using ManagedBpf.Kernel;
 using ManagedBpf.Loader;
 using ManagedBpf.Loader.Btf;
-using ManagedBpf.Maps;
 
 namespace ManagedBpf.Cli;
 
@@ -34,50 +33,69 @@ internal static class RunCommand
         {
             path, attach, rings, perfs, type, set, duration, count,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(count) < 0)
+                result.AddError("--count must be 0 (no limit) or more.");
+            if (result.GetValue(duration) is var seconds && (!double.IsFinite(seconds) || seconds < 0 || seconds > int.MaxValue / 1000))
+                result.AddError($"--duration must be between 0 (until Ctrl-C) and {int.MaxValue / 1000} seconds.");
+        });
         command.SetAction((result, token) => CliErrors.RunAsync(() => Run(
             new RunRequest(
-                result.GetValue(path)!, result.GetValue(attach) ?? ["all"], result.GetValue(rings) ?? [], result.GetValue(perfs) ?? [],
-                result.GetValue(type), result.GetValue(set) ?? [], result.GetValue(duration), result.GetValue(count)),
+                result.GetValue(path)!, [.. (result.GetValue(attach) ?? ["all"]).Distinct()], [.. (result.GetValue(rings) ?? []).Distinct()],
+                [.. (result.GetValue(perfs) ?? []).Distinct()], result.GetValue(type), result.GetValue(set) ?? [], result.GetValue(duration), result.GetValue(count)),
             token)));
         return command;
     }
 
     private static async Task Run(RunRequest request, CancellationToken token)
     {
+        // Everything the command line names is checked against the object before anything is loaded.
         var spec = ObjectSpec.Open(request.Object.FullName);
         foreach (var assignment in request.Assignments)
             Assign(spec, assignment);
         var decoder = request.Type is null ? null : BtfValueWriter.ForType(RequireBtf(spec, "--type"), request.Type);
         var (ringNames, perfNames) = Streams(spec, request);
+        var attachAll = request.Attach is ["all"];
+        if (!attachAll)
+        {
+            foreach (var name in request.Attach)
+                spec.Program(name);
+        }
 
         using var collection = spec.Load();
-        using var links = request.Attach is ["all"] ? collection.AttachAll() : collection.Attach(request.Attach);
-        foreach (var skipped in links.Skipped)
-            Console.Error.WriteLine($"mbpf: not attached: {skipped.Program.Name}: {skipped.SkipReason}");
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        if (request.Seconds > 0)
-            stop.CancelAfter(TimeSpan.FromSeconds(request.Seconds));
-
-        var ringMaps = ringNames.Select(name => (Name: name, Map: StreamMap(collection, name, BpfMapType.RINGBUF, "--ring"))).ToList();
-        var perfMaps = perfNames.Select(name => (Name: name, Map: StreamMap(collection, name, BpfMapType.PERF_EVENT_ARRAY, "--perf"))).ToList();
         using var ringSet = new RingBufferSet();
         var perfBuffers = new List<(string Name, PerfBuffer Buffer)>();
         try
         {
-            foreach (var (name, map) in perfMaps)
-                perfBuffers.Add((name, new PerfBuffer(map)));
-            using var status = new StatusLine(ringMaps.Count == 0 ? null : () => Fill(ringSet));
+            foreach (var name in perfNames)
+                perfBuffers.Add((name, new PerfBuffer(collection.Map(name))));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+            using var status = new StatusLine(ringNames.Count == 0 ? null : () => Fill(ringSet));
             using var printer = new RecordPrinter(decoder, status, request.Count, stop);
-            foreach (var (name, map) in ringMaps)
-                ringSet.Add(map, payload => printer.Record(name, null, payload));
+            foreach (var name in ringNames)
+                ringSet.Add(collection.Map(name), payload => printer.Record(name, null, payload));
+            var polls = perfBuffers.Select(p => (Func<CancellationToken, object>)(ct => p.Buffer.Poll(
+                200, (cpu, payload) => printer.Record(p.Name, cpu, payload), (cpu, lost) => printer.Lost(p.Name, cpu, lost), Report, ct))).ToList();
+            if (ringNames.Count > 0)
+                polls.Add(ct => ringSet.Poll(200, RingCommitPolicy.PerRecord, ct));
+
+            // Attached last and detached first: every record the programs write lands in a buffer that is read.
+            using var links = attachAll ? collection.AttachAll() : collection.Attach(request.Attach);
+            foreach (var skipped in links.Skipped)
+                Console.Error.WriteLine($"mbpf: not attached: {skipped.Program.Name}: {skipped.SkipReason}");
+            if (request.Seconds > 0)
+                stop.CancelAfter(TimeSpan.FromSeconds(request.Seconds));
             Console.Error.WriteLine(
                 $"mbpf: {links.Links.Count} program(s) attached; streaming {string.Join(", ", ringNames.Select(n => $"ring '{n}'").Concat(perfNames.Select(n => $"perf '{n}'")))} (Ctrl-C to stop)");
 
-            var readers = perfBuffers.Select(p => Task.Run(() => Read(printer, ct => p.Buffer.Poll(
-                200, (cpu, payload) => printer.Record(p.Name, cpu, payload), (cpu, lost) => printer.Lost(p.Name, cpu, lost), Report, ct), stop.Token), CancellationToken.None)).ToList();
-            if (ringMaps.Count > 0)
-                readers.Add(Task.Run(() => Read(printer, ct => ringSet.Poll(200, RingCommitPolicy.PerRecord, ct), stop.Token), CancellationToken.None));
+            var readers = polls.Select(poll => Task.Factory.StartNew(
+                () => Read(printer, poll, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
             await Task.WhenAll(readers).ConfigureAwait(false);
+
+            // Detach, then read what arrived before the links went (the printer still honours --count).
+            links.Dispose();
+            DrainRest(printer, ringSet, perfBuffers);
         }
         finally
         {
@@ -86,25 +104,48 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>Polls until cancelled, flushing the output after every batch; a corrupted ring is reported and read on.</summary>
-    private static void Read<T>(RecordPrinter printer, Func<CancellationToken, T> poll, CancellationToken stop)
+    private static void DrainRest(RecordPrinter printer, RingBufferSet rings, List<(string Name, PerfBuffer Buffer)> perfBuffers)
     {
-        while (!stop.IsCancellationRequested)
+        try
         {
-            try
-            {
-                poll(stop);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (RingCorruptedException e)
-            {
-                Console.Error.WriteLine($"mbpf: {e.Message}");
-            }
-
+            if (rings.Count > 0)
+                rings.ConsumeAll();
+            foreach (var (name, buffer) in perfBuffers)
+                buffer.ConsumeAll((cpu, payload) => printer.Record(name, cpu, payload), (cpu, lost) => printer.Lost(name, cpu, lost), Report);
             printer.Flush();
+        }
+        catch (IOException)
+        {
+            // Stdout closed: nothing more to say.
+        }
+    }
+
+    /// <summary>
+    /// Polls until cancelled, flushing the output after every batch. Whatever ends one reader ends them all: a closed
+    /// stdout quietly (as SIGPIPE ends bpftool), anything else (a corrupted ring, a failed syscall) with its error.
+    /// </summary>
+    private static void Read(RecordPrinter printer, Func<CancellationToken, object> poll, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                poll(stop.Token);
+                printer.Flush();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Ctrl-C, --duration or --count.
+        }
+        catch (IOException)
+        {
+            stop.Cancel();
+        }
+        catch
+        {
+            stop.Cancel();
+            throw;
         }
     }
 
@@ -128,7 +169,7 @@ internal static class RunCommand
         {
             BtfValueParser.Parse(RequireBtf(spec, "--set"), variable.BtfTypeId, assignment[(equals + 1)..], variable.Bytes);
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
             throw new FormatException($"--set {variable.Name}: {e.Message}", e);
         }
@@ -137,24 +178,28 @@ internal static class RunCommand
     private static BtfSpec RequireBtf(ObjectSpec spec, string option) =>
         spec.Btf ?? throw new InvalidOperationException($"{option} needs the object's BTF, and '{spec.Name}' has none (compile with clang -g).");
 
-    /// <summary>The maps to stream: those named, or every ring and perf buffer map of the object.</summary>
+    /// <summary>The maps to stream: those named (checked to exist and be of the right type), or every ring and perf buffer map of the object.</summary>
     private static (List<string> Rings, List<string> Perfs) Streams(ObjectSpec spec, RunRequest request)
     {
         if (request.Rings.Length > 0 || request.Perfs.Length > 0)
+        {
+            foreach (var (names, type, option) in new[] { (request.Rings, BpfMapType.RINGBUF, "--ring"), (request.Perfs, BpfMapType.PERF_EVENT_ARRAY, "--perf") })
+            {
+                foreach (var name in names)
+                {
+                    if (spec.Map(name).Spec.Type != type)
+                        throw new ArgumentException($"{option} {name}: the map is a {spec.Map(name).Spec.Type}, not a {type}.");
+                }
+            }
+
             return ([.. request.Rings], [.. request.Perfs]);
+        }
+
         var rings = spec.Maps.Where(m => m.Spec.Type == BpfMapType.RINGBUF).Select(m => m.Name).ToList();
         var perfs = spec.Maps.Where(m => m.Spec.Type == BpfMapType.PERF_EVENT_ARRAY).Select(m => m.Name).ToList();
         if (rings.Count + perfs.Count == 0)
             throw new InvalidOperationException($"'{spec.Name}' has no BPF_MAP_TYPE_RINGBUF or BPF_MAP_TYPE_PERF_EVENT_ARRAY map to stream.");
         return (rings, perfs);
-    }
-
-    private static Map StreamMap(Collection collection, string name, BpfMapType type, string option)
-    {
-        var map = collection.Map(name);
-        if (map.Type != type)
-            throw new ArgumentException($"{option} {name}: the map is a {map.Type}, not a {type}.");
-        return map;
     }
 
     private sealed record RunRequest(

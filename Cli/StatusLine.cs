@@ -13,6 +13,7 @@ namespace ManagedBpf.Cli;
 internal sealed class StatusLine : IDisposable
 {
     private readonly MeterListener _listener = new();
+    private readonly Lock _gate = new();
     private readonly Func<double>? _fill;
     private readonly Timer? _timer;
     private readonly long _start = Stopwatch.GetTimestamp();
@@ -47,6 +48,9 @@ internal sealed class StatusLine : IDisposable
             _timer = new Timer(_ => Show(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>Serialises the line with everything else written to the terminal: hold it while writing output.</summary>
+    internal Lock Gate => _gate;
+
     internal long Records => Interlocked.Read(ref _records);
 
     internal long Lost => Interlocked.Read(ref _lost);
@@ -69,7 +73,7 @@ internal sealed class StatusLine : IDisposable
     /// <summary>Stops the line and prints the totals (always, terminal or not).</summary>
     public void Dispose()
     {
-        lock (_listener)
+        lock (_gate)
         {
             if (_disposed)
                 return;
@@ -93,17 +97,22 @@ internal sealed class StatusLine : IDisposable
     {
         if (!_shown)
             return;
-        lock (_listener)
-        {
-            if (_shown)
-                Console.Error.Write("\r\x1b[K");
-            _shown = false;
-        }
+        lock (_gate)
+            ClearLocked();
+    }
+
+    /// <summary><see cref="Clear"/>, for a caller that holds <see cref="Gate"/>.</summary>
+    internal void ClearLocked()
+    {
+        if (!_shown)
+            return;
+        Console.Error.Write("\r\x1b[K");
+        _shown = false;
     }
 
     private void Show()
     {
-        lock (_listener)
+        lock (_gate)
         {
             if (_disposed)
                 return;

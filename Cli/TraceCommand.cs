@@ -68,10 +68,14 @@ internal static class TraceCommand
         Console.Error.WriteLine($"mbpf: {events} exec events, {collection.ReadVariable<ulong>("dropped")} dropped by the producer");
     }
 
-    /// <summary>Prints events as execsnoop does, or as JSON lines through one reused writer.</summary>
+    /// <summary>
+    /// Prints events as execsnoop does, or as JSON lines through one reused writer, one flushed line per event,
+    /// under the status line's lock. A closed stdout (<c>mbpf trace exec | head</c>) ends the trace.
+    /// </summary>
     private sealed class EventPrinter : IDisposable
     {
-        private readonly Stream _stdout = Console.OpenStandardOutput();
+        private readonly Stream _stdout = StandardOutput.Open();
+        private readonly StreamWriter _text;
         private readonly bool _asJson;
         private readonly StatusLine _status;
         private Utf8JsonWriter? _json;
@@ -79,13 +83,23 @@ internal static class TraceCommand
         internal EventPrinter(bool asJson, StatusLine status)
         {
             (_asJson, _status) = (asJson, status);
+            _text = new StreamWriter(_stdout, leaveOpen: true) { AutoFlush = true };
             if (!_asJson)
-                Console.WriteLine($"{"TIME",-8} {"PCOMM",-16} {"PID",7} {"PPID",7} {"UID",6} {"RET",4} ARGS");
+                _text.WriteLine($"{"TIME",-8} {"PCOMM",-16} {"PID",7} {"PPID",7} {"UID",6} {"RET",4} ARGS");
         }
 
         public void Dispose()
         {
-            _json?.Dispose();
+            try
+            {
+                _json?.Dispose();
+                _text.Dispose();
+            }
+            catch (IOException)
+            {
+                // Stdout is closed: nothing to flush to.
+            }
+
             _stdout.Dispose();
         }
 
@@ -106,6 +120,11 @@ internal static class TraceCommand
             {
                 // Ctrl-C or --duration: detach and report totals.
             }
+            catch (IOException)
+            {
+                // Nobody reads stdout any more.
+            }
+
             return count;
         }
 
@@ -113,12 +132,12 @@ internal static class TraceCommand
         internal long DrainOrdered(PerfBuffer perf, CancellationToken stop)
         {
             long count = 0;
-            using var reader = new OrderedPerfReader(perf, (_, _, payload) =>
+            using var reader = new OrderedPerfReader(perf, (_, time, payload) =>
             {
                 if (ExecEvent.Decode(payload) is { } e)
                 {
                     count++;
-                    Print(e);
+                    Print(e, time);
                 }
             }, new PerfOrderingOptions { MaxDelay = 100_000_000 });
             try
@@ -130,21 +149,36 @@ internal static class TraceCommand
             {
                 reader.Flush();
             }
+            catch (IOException)
+            {
+                // Nobody reads stdout any more.
+            }
+
             return count;
         }
 
-        private void Print(ExecEvent e)
+        /// <param name="e">The event.</param>
+        /// <param name="sampleTime">With --ordered, the PERF_SAMPLE_TIME the events are merged by (JSON: <c>sample_time_ns</c>).</param>
+        private void Print(ExecEvent e, ulong? sampleTime = null)
         {
-            _status.Clear();
-            if (!_asJson)
+            lock (_status.Gate)
             {
-                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Comm,-16} {e.Pid,7} {e.Ppid,7} {e.Uid,6} {e.ReturnValue,4} {e.FileName} {string.Join(' ', e.Arguments)}");
-                return;
+                _status.ClearLocked();
+                if (_asJson)
+                    PrintJson(e, sampleTime);
+                else
+                    _text.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Comm,-16} {e.Pid,7} {e.Ppid,7} {e.Uid,6} {e.ReturnValue,4} {e.FileName} {string.Join(' ', e.Arguments)}");
             }
+        }
+
+        private void PrintJson(ExecEvent e, ulong? sampleTime)
+        {
             var writer = _json ??= new Utf8JsonWriter(_stdout);
             writer.Reset();
             writer.WriteStartObject();
             writer.WriteNumber("timestamp_ns", e.TimestampNs);
+            if (sampleTime is { } time)
+                writer.WriteNumber("sample_time_ns", time);
             writer.WriteNumber("pid", e.Pid);
             writer.WriteNumber("ppid", e.Ppid);
             writer.WriteNumber("uid", e.Uid);

@@ -20,7 +20,8 @@ public sealed partial class Collection
         variable.CheckSize<T>();
         var map = Map(variable.Section.Name);
         var value = new byte[map.ValueBufferSize];
-        map.TryLookup(stackalloc byte[sizeof(uint)], value); // a data map is an array of one element, key 0
+        if (!map.TryLookup(stackalloc byte[sizeof(uint)], value)) // a data map is an array of one element, key 0
+            throw new InvalidOperationException($"{map} has no element 0 to read {variable} from.");
         return MemoryMarshal.Read<T>(value.AsSpan((int)variable.Offset, (int)variable.Size));
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using ManagedBpf.TestSupport;
 
@@ -72,25 +73,56 @@ public sealed class RunCommandTests
     {
         using var helper = ProbeHelper.Start();
         using var run = Mbpf.Start("run", Object, "--ring", "events", "--duration", "120", "--set", $"target_pid={helper.Pid}");
-        var ready = await run.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Contains("streaming", ready);
-        Assert.Contains("name on_getppid", ExternalTool.Run("bpftool", "prog", "show"));
-        helper.Run("getppid 2");
-        var first = await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var second = await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.NotNull(first);
-        Assert.NotNull(second);
+        try
+        {
+            var ready = await run.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Contains("streaming", ready);
+            var programs = ProgramIdsHeldBy(run.Id);
+            Assert.NotEmpty(programs);
+            helper.Run("getppid 2");
+            Assert.NotNull(await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.NotNull(await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
 
-        ExternalTool.Run("kill", "-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.True(run.WaitForExit(30_000), "mbpf did not stop on SIGINT");
-        var error = await run.StandardError.ReadToEndAsync();
+            ExternalTool.Run("kill", "-INT", run.Id.ToString(CultureInfo.InvariantCulture));
+            Assert.True(run.WaitForExit(30_000), "mbpf did not stop on SIGINT");
+            var error = await run.StandardError.ReadToEndAsync();
 
-        Assert.Equal(0, run.ExitCode);
-        Assert.Contains("mbpf: 2 records (128 B)", error);
-        // No link or descriptor holds the program: the kernel frees it (after an RCU grace period, so allow a moment).
-        for (var i = 0; i < 50 && ExternalTool.Run("bpftool", "prog", "show").Contains("name on_getppid", StringComparison.Ordinal); i++)
-            await Task.Delay(100);
-        Assert.DoesNotContain("name on_getppid", ExternalTool.Run("bpftool", "prog", "show"));
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("mbpf: 2 records (128 B)", error);
+            // No link or descriptor holds the programs any more: the kernel frees them (after an RCU grace period).
+            for (var i = 0; i < 50 && programs.Any(IsLoaded); i++)
+                await Task.Delay(100);
+            Assert.DoesNotContain(programs, IsLoaded);
+        }
+        finally
+        {
+            Kill(run);
+        }
+    }
+
+    /// <summary>A closed stdout (<c>mbpf run … | head -n 1</c>) ends the stream at the next record, as SIGPIPE ends bpftool.</summary>
+    [KernelFact]
+    public async Task A_closed_stdout_ends_the_stream()
+    {
+        using var helper = ProbeHelper.Start();
+        var mbpf = $"dotnet {Path.Combine(AppContext.BaseDirectory, "mbpf.dll")} run {Object} --duration 120 --set target_pid={helper.Pid}";
+        using var pipeline = Process.Start(new ProcessStartInfo("sh", ["-c", $"{mbpf} | head -n 1"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        try
+        {
+            var ready = await pipeline.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Contains("streaming", ready);
+            helper.Run("getppid 1");
+            Assert.Contains("\"map\"", await pipeline.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            helper.Run("getppid 1"); // the write that finds the pipe closed
+
+            Assert.True(pipeline.WaitForExit(30_000), "mbpf kept streaming into a closed pipe");
+            Assert.Equal(0, pipeline.ExitCode);
+            Assert.Contains("records", await pipeline.StandardError.ReadToEndAsync());
+        }
+        finally
+        {
+            Kill(pipeline);
+        }
     }
 
     [Theory]
@@ -100,7 +132,7 @@ public sealed class RunCommandTests
     [InlineData("--set nosuch=1", "no global variable 'nosuch'", "")]
     [InlineData("--type event", "No type named 'event'", "run_event, run_point")]
     [InlineData("--perf events", "the map is a RINGBUF, not a PERF_EVENT_ARRAY", "")]
-    [InlineData("--attach nope", "No loaded program 'nope'", "on_getppid")]
+    [InlineData("--attach nope", "no program 'nope'", "on_getppid")]
     public void Bad_arguments_fail_with_the_rule(string arguments, string expected, string alsoExpected)
     {
         var (exitCode, output, error) = Mbpf.Run(["run", Object, .. arguments.Split(' ')]);
@@ -119,18 +151,51 @@ public sealed class RunCommandTests
     public async Task Shows_a_status_line_once_a_second_on_a_terminal()
     {
         using var helper = ProbeHelper.Start();
-        var command = $"dotnet {Path.Combine(AppContext.BaseDirectory, "mbpf.dll")} run {Object} --ring events --duration 4 --set target_pid={helper.Pid} >/dev/null";
+        var command = $"dotnet {Path.Combine(AppContext.BaseDirectory, "mbpf.dll")} run {Object} --ring events --duration 6 --set target_pid={helper.Pid} >/dev/null";
         using var script = Process.Start(new ProcessStartInfo("script", ["-qfec", command, "/dev/null"]) { RedirectStandardOutput = true })!;
-        var output = script.StandardOutput.ReadToEndAsync();
-        await Task.Delay(2000);
-        helper.Run("getppid 5");
-        Assert.True(script.WaitForExit(60_000), "mbpf did not stop");
-        var terminal = await output;
+        try
+        {
+            var terminal = new System.Text.StringBuilder();
+            var buffer = new char[4096];
+            while (!terminal.ToString().Contains("streaming", StringComparison.Ordinal))
+            {
+                var read = await script.StandardOutput.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.True(read > 0, $"mbpf ended before streaming: {terminal}");
+                terminal.Append(buffer, 0, read);
+            }
 
-        Assert.Contains("records/s", terminal);
-        Assert.Contains("ring fill", terminal);
-        Assert.Contains("\r\x1b[K", terminal); // drawn over itself, and erased before the totals
-        Assert.Contains("mbpf: 5 records (320 B)", terminal);
+            helper.Run("getppid 5");
+            terminal.Append(await script.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+            var text = terminal.ToString();
+
+            Assert.Contains("records/s", text);
+            Assert.Contains("ring fill", text);
+            Assert.Contains("\r\x1b[Kmbpf: 5 records (320 B)", text); // the line is erased before the totals
+        }
+        finally
+        {
+            Kill(script);
+        }
+    }
+
+    private static List<uint> ProgramIdsHeldBy(int pid) =>
+        [.. Directory.GetFiles($"/proc/{pid}/fdinfo")
+            .SelectMany(File.ReadLines)
+            .Where(line => line.StartsWith("prog_id:", StringComparison.Ordinal))
+            .Select(line => uint.Parse(line["prog_id:".Length..].Trim(), CultureInfo.InvariantCulture))
+            .Distinct()];
+
+    private static bool IsLoaded(uint programId)
+    {
+        using var bpftool = Process.Start(new ProcessStartInfo("bpftool", ["prog", "show", "id", programId.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        bpftool.WaitForExit();
+        return bpftool.ExitCode == 0;
+    }
+
+    private static void Kill(Process process)
+    {
+        if (!process.HasExited)
+            process.Kill(entireProcessTree: true);
     }
 
     /// <summary>Starts mbpf, waits until it streams (its stderr says so), has the helper act, and reads to the end.</summary>
@@ -157,10 +222,17 @@ public sealed class RunCommandTests
 
             streaming.TrySetResult();
         });
-        await streaming.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        helper.Run(action);
-        Assert.True(run.WaitForExit(60_000), "mbpf did not stop");
-        await Task.WhenAll(stdout, stderr);
-        return (lines, error.ToString(), run.ExitCode);
+        try
+        {
+            await streaming.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            helper.Run(action);
+            Assert.True(run.WaitForExit(60_000), "mbpf did not stop");
+            await Task.WhenAll(stdout, stderr);
+            return (lines, error.ToString(), run.ExitCode);
+        }
+        finally
+        {
+            Kill(run);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using ManagedBpf.Buffers.Perf;
 using ManagedBpf.Buffers.Ring;
 using ManagedBpf.Loader;
@@ -17,8 +18,8 @@ namespace ManagedBpf.Cli;
 /// Pinning: only the main thread can be pinned without a native call of our own (on Linux,
 /// <see cref="Process.ProcessorAffinity"/> is <c>sched_setaffinity(pid)</c>, which moves the thread whose id is
 /// the process id, and threads it starts inherit the mask). The drain runs producer and consumer on the main
-/// thread pinned to the last CPU; the stream starts its producer thread while pinned to CPU 0, then moves the
-/// main thread (the consumer) to CPU 1.
+/// thread pinned to the last CPU; the stream pins the main thread to CPU 1, starts the consumer thread there,
+/// then moves the main thread (the producer) to CPU 0.
 /// </remarks>
 internal static class BenchCommand
 {
@@ -114,13 +115,14 @@ internal static class BenchCommand
             {
                 got = ring!.Consume(ref handler).Records;
             }
-            var elapsed = Stopwatch.GetElapsedTime(start);
+            var end = Stopwatch.GetTimestamp();
             var after = GC.GetAllocatedBytesForCurrentThread();
             if (round < 0)
                 continue;
             delivered += got;
             allocated += after - before;
-            perTimes[round] = got == 0 ? 0 : elapsed.TotalNanoseconds / got;
+            // From the raw timestamps (ns on Linux): a TimeSpan counts 100 ns ticks, 0.5 ns per record in a 200-record drain.
+            perTimes[round] = got == 0 ? 0 : (end - start) * 1e9 / Stopwatch.Frequency / got;
         }
 
         Array.Sort(perTimes);
@@ -144,42 +146,100 @@ internal static class BenchCommand
             Produce(program, viaPerf, stackalloc byte[8], 0, StreamRecordsPerRun);
             _ = viaPerf ? perf!.Poll(ref handler, 0).Samples + perf.ConsumeAll(ref handler).Samples : ring!.Poll(ref handler, 0).Records + ring.ConsumeAll(ref handler).Records;
         });
+        // Compile both loops now (a producer with nothing to do, a consumer whose producer is done): compiled after the
+        // producer starts, the consumer's JIT time would be a stall at the start in which the ring overflows.
+        ProduceStream(program, viaPerf, 0, new StreamState());
+        _ = ConsumeStream(ring, perf, ref handler, new StreamState { Producing = 0 });
         var dropsBefore = Drops(collection, spec, viaPerf);
         handler = default;
 
-        var producing = 1;
-        Exception? failure = null;
-        Pin(0);
+        // As the harness: the consumer is on CPU 1 and waiting before the producer starts on CPU 0. The other order
+        // (start the producer pinned to CPU 0, then move the consumer) left the consumer queued behind the producer on
+        // CPU 0 for a scheduler slice (measured: 3.4-5.7 ms), long enough to overflow the ring before the first poll.
+        var state = new StreamState();
+        long delivered = 0, allocated = 0;
+        Exception? consumerFailure = null;
+        Pin(1 % Environment.ProcessorCount);
         var start = Stopwatch.GetTimestamp();
-        var producer = new Thread(() =>
+        var consumer = new Thread(() =>
         {
             try
             {
-                Span<byte> context = stackalloc byte[8];
-                for (uint done = 0; done < records; done += StreamRecordsPerRun)
-                    Produce(program, viaPerf, context, 0, StreamRecordsPerRun);
+                (delivered, allocated) = ConsumeStream(ring, perf, ref handler, state);
             }
-            catch (Exception e) when (e is ManagedBpf.Kernel.BpfSyscallException or InvalidOperationException)
+            catch (Exception e)
             {
-                failure = e;
+                consumerFailure = e;
             }
-            finally
-            {
-                Volatile.Write(ref producing, 0);
-            }
-        }) { IsBackground = true, Name = "mbpf bench producer" };
-        producer.Start();
-        Pin(1 % Environment.ProcessorCount);
+        }) { IsBackground = true, Name = "mbpf bench consumer" };
+        consumer.Start(); // inherits CPU 1
+        Pin(0);
+        while (Volatile.Read(ref state.ConsumerStarted) == 0)
+            Thread.Yield();
+        ProduceStream(program, viaPerf, records, state);
+        consumer.Join();
+        var elapsed = Stopwatch.GetElapsedTime(start, state.ConsumerEnd);
+        if (state.Failure is not null)
+            throw new InvalidOperationException($"The producer failed: {state.Failure.Message}", state.Failure);
+        if (consumerFailure is not null)
+            throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
 
+        var dropped = Drops(collection, spec, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
+        Print("stream", viaPerf, payload, records, "", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
+            delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
+        GC.KeepAlive(handler.Checksum);
+    }
+
+    /// <summary>What the stream's producer and consumer tell each other.</summary>
+    private sealed class StreamState
+    {
+        public int Producing = 1;
+        public int ConsumerStarted;
+        public long ConsumerEnd;
+        public Exception? Failure;
+    }
+
+    // The two stream loops below are entered once and then loop for the whole measurement. Under tiered compilation
+    // they would start as tier-0 code and be replaced mid-loop by on-stack replacement, compiled synchronously on the
+    // looping thread: a stall of milliseconds in which the 256 KiB ring overflows (measured on perf 64 B: 25k-160k
+    // drops of 200k, none with DOTNET_TC_QuickJitForLoops=0 or DOTNET_TieredCompilation=0). The libbpf harness's loops
+    // are compiled ahead of time; AggressiveOptimization compiles these two fully optimised at their first call. The
+    // library methods they call are tier-1 by then (WarmUp).
+
+    /// <summary>The producer: test runs of <see cref="StreamRecordsPerRun"/> records on CPU 0 until <paramref name="records"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ProduceStream(ManagedBpf.Programs.Program program, bool viaPerf, uint records, StreamState state)
+    {
+        try
+        {
+            Span<byte> context = stackalloc byte[8];
+            for (uint done = 0; done < records; done += StreamRecordsPerRun)
+                Produce(program, viaPerf, context, 0, StreamRecordsPerRun);
+        }
+        catch (Exception e) when (e is ManagedBpf.Kernel.BpfSyscallException or InvalidOperationException)
+        {
+            state.Failure = e;
+        }
+        finally
+        {
+            Volatile.Write(ref state.Producing, 0);
+        }
+    }
+
+    /// <summary>The consumer: wait (100 ms timeout, as the harness's <c>__poll</c>) and drain until the producer stopped, then drain the rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (long Delivered, long Allocated) ConsumeStream(RingBufferSet? ring, PerfBuffer? perf, ref Counting handler, StreamState state)
+    {
         long delivered = 0, allocated = 0;
         var done = false;
+        Volatile.Write(ref state.ConsumerStarted, 1);
         while (!done)
         {
-            done = Volatile.Read(ref producing) == 0; // after the producer stopped, one last pass drains the rest
+            done = Volatile.Read(ref state.Producing) == 0; // after the producer stopped, one last pass drains the rest
             var before = GC.GetAllocatedBytesForCurrentThread();
-            if (viaPerf)
+            if (perf is not null)
             {
-                delivered += (done ? perf!.ConsumeAll(ref handler) : perf!.Poll(ref handler, 100)).Samples;
+                delivered += (done ? perf.ConsumeAll(ref handler) : perf.Poll(ref handler, 100)).Samples;
             }
             else
             {
@@ -187,15 +247,8 @@ internal static class BenchCommand
             }
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        var elapsed = Stopwatch.GetElapsedTime(start);
-        producer.Join();
-        if (failure is not null)
-            throw new InvalidOperationException($"The producer failed: {failure.Message}", failure);
-
-        var dropped = Drops(collection, spec, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
-        Print("stream", viaPerf, payload, records, "", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
-            delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
-        GC.KeepAlive(handler.Checksum);
+        state.ConsumerEnd = Stopwatch.GetTimestamp();
+        return (delivered, allocated);
     }
 
     /// <summary>

@@ -312,29 +312,36 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
         var stopped = false;
         lock (_read)
         {
-            // A pass starts after the ring a handler last stopped in, so no CPU starves.
-            var count = onlyCpu < 0 ? _rings.Length : 1;
-            for (var n = 0; n < count && !stopped; n++)
+            try
             {
-                var i = onlyCpu < 0 ? (_next + n) % _rings.Length : onlyCpu;
-                // Cleared either way: the ring is about to be read.
-                if (!_waiter.TakeReady(i) && readyOnly)
-                    continue;
-                var more = true; // also when the handler throws: the ring is looked at again
-                try
+                // A pass starts after the ring a handler last stopped in, so no CPU starves.
+                var count = onlyCpu < 0 ? _rings.Length : 1;
+                for (var n = 0; n < count && !stopped; n++)
                 {
-                    var result = _rings[i].Read(Layout, ref handler);
-                    PerfReadTotals.Add(ref totals, ref consumed, in result);
-                    PerfReadTotals.Add(ref _totals, ref _totalConsumed, in result);
-                    more = stopped = result.Stopped;
-                    if (stopped)
-                        _next = i + 1;
+                    var i = onlyCpu < 0 ? (_next + n) % _rings.Length : onlyCpu;
+                    // Cleared either way: the ring is about to be read.
+                    if (!_waiter.TakeReady(i) && readyOnly)
+                        continue;
+                    var more = true; // also when the handler throws: the ring is looked at again
+                    try
+                    {
+                        var result = _rings[i].Read(Layout, ref handler);
+                        PerfReadTotals.Add(ref totals, ref consumed, in result);
+                        more = stopped = result.Stopped;
+                        if (stopped)
+                            _next = i + 1;
+                    }
+                    finally
+                    {
+                        if (more)
+                            _waiter.MarkReady(i);
+                    }
                 }
-                finally
-                {
-                    if (more)
-                        _waiter.MarkReady(i);
-                }
+            }
+            finally
+            {
+                // Once per call, not per ring (also when a handler throws: the rings read before it count).
+                PerfReadTotals.Add(ref _totals, ref _totalConsumed, in totals, consumed);
             }
         }
         return PerfReadTotals.ToResult(totals, consumed, stopped);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace ManagedBpf.Buffers.Perf;
 
@@ -39,6 +40,9 @@ public static class PerfConsumer
     {
         if (buffer.IsDefault)
             throw new ArgumentException("The perf buffer view describes no memory.", nameof(buffer));
+        // An empty ring returns here, before ReadBatch's large frame is set up (a perf buffer reads every CPU's ring).
+        if (buffer.LoadDataHead() == buffer.LoadDataTail())
+            return default;
         return ReadBatch(in buffer, cpu, layout, ref handler);
     }
 
@@ -66,6 +70,7 @@ public static class PerfConsumer
         }
     }
 
+    [SkipLocalsInit] // its frame is large (reports, checks); only what holds references needs zeroing
     private static PerfReadResult ReadBatch<THandler>(in PerfBufferView buffer, int cpu, PerfSampleLayout layout, ref THandler handler)
         where THandler : struct, IPerfRecordHandler
     {
@@ -84,6 +89,12 @@ public static class PerfConsumer
             return new PerfReadResult(counters, available, stopped: false);
         }
 
+        // Both walks take a fast path for the common case, a run of samples of one size (SkipRun, DeliverRun): see
+        // PlainSample. Anything else (the first sample, a new size, lost, oversized, impossible) takes the slow path,
+        // which classifies the record with PerfRecordCheck.Of.
+        var plain = default(PlainSample);
+        var rawSizeOffset = (ulong)layout.RawSizeOffset;
+
         // Walk 1: validate every header of the batch and find how far oversized samples spilled, before delivering
         // anything: the spill lands on the oldest unread records, which come first in the batch.
         // All arithmetic is relative to the tail, so positions may wrap at 2^64.
@@ -92,6 +103,10 @@ public static class PerfConsumer
         ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0;
         for (ulong at = 0; at < available;)
         {
+            at = SkipRun(in buffer, tail, at, available, plain, rawSizeOffset);
+            if (at >= available)
+                break;
+
             var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
             if (record.Class == PerfRecordClass.Impossible)
             {
@@ -100,7 +115,11 @@ public static class PerfConsumer
                 break;
             }
 
-            if (record.Class == PerfRecordClass.Oversized)
+            if (record.Class == PerfRecordClass.Sample)
+            {
+                plain = new PlainSample(record);
+            }
+            else if (record.Class == PerfRecordClass.Oversized)
             {
                 // The kernel wrote TrueSize bytes from here; what lies past one ring length from here wrapped onto
                 // the bytes from the tail on, up to the sample itself (later records were written after it).
@@ -116,7 +135,8 @@ public static class PerfConsumer
             at += record.Header.Size;
         }
 
-        // Walk 2: deliver. Headers are checked again, so a ring changed since walk 1 is still read within bounds.
+        // Walk 2: deliver. Headers are checked again (the fast path compares them again too), so a ring changed since
+        // walk 1 is still read within bounds.
         ulong consumed = 0;
         try
         {
@@ -141,6 +161,19 @@ public static class PerfConsumer
 
             while (at < validEnd)
             {
+                var runStart = at;
+                at = DeliverRun(in buffer, cpu, tail, at, validEnd, plain, layout, ref handler, ref consumed, out var stopped);
+                if (at != runStart)
+                {
+                    var delivered = (at - runStart) / plain.Size;
+                    counters.Samples += (long)delivered;
+                    counters.SampleBytes += (long)(delivered * plain.RawSize);
+                    if (stopped)
+                        return new PerfReadResult(counters, consumed, stopped: true);
+                    if (at >= validEnd)
+                        break;
+                }
+
                 var position = tail + at;
                 var record = PerfRecordCheck.Of(in buffer, position, available - at, layout);
                 if (record.Class == PerfRecordClass.Impossible)
@@ -154,6 +187,7 @@ public static class PerfConsumer
                 switch (record.Class)
                 {
                     case PerfRecordClass.Sample:
+                        plain = new PlainSample(record);
                         counters.Samples++;
                         counters.SampleBytes += record.RawSize;
                         if (!handler.OnSample(SampleAt(in buffer, cpu, position, record.RawSize, layout)))
@@ -197,11 +231,133 @@ public static class PerfConsumer
         }
     }
 
+    /// <summary>
+    /// Walk 1's fast path: skips the records from <paramref name="at"/> on (relative to <paramref name="tail"/>) while
+    /// they repeat <paramref name="plain"/> (same header word and raw size) and fit before <paramref name="end"/>;
+    /// returns where that run ends.
+    /// </summary>
+    /// <remarks>Not inlined, here and in <see cref="DeliverRun"/>: a small loop of its own keeps its values in registers.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe ulong SkipRun(in PerfBufferView buffer, ulong tail, ulong at, ulong end, PlainSample plain, ulong rawSizeOffset)
+    {
+        var (header, rawSize, size) = (plain.Header, plain.RawSize, (ulong)plain.Size);
+        if (size == 0)
+            return at;
+        var data = buffer.Data;
+        var dataSize = buffer.DataSize;
+        // The checked bytes: the header (8 bytes at the record's start) and the raw size (4 bytes at rawSizeOffset). The
+        // loop walks a plain pointer over the records whose checked bytes lie before the end of the data area, where
+        // a record's bytes wrap, so it needs no masking (and every read stays inside the data area).
+        var checkedBytes = rawSizeOffset + sizeof(uint);
+        while (end - at >= size) // a whole record fits before the end
+        {
+            var offset = (tail + at) & (dataSize - 1);
+            if (dataSize - offset < checkedBytes)
+                return at; // the record whose checked bytes wrap: the caller's slow path reads it through the view
+
+            // Records whose checked bytes end before the end of the data area, and that fit before the end of the walk:
+            // min(floor(a / size), floor(b / size)) + 1 with one division.
+            var count = (Math.Min(dataSize - offset - checkedBytes, end - at - size) / size) + 1;
+
+            var first = data + offset;
+            var stop = first + (count * size);
+            var p = first;
+            while (p != stop && *(ulong*)p == header && *(uint*)(p + rawSizeOffset) == rawSize)
+                p += size;
+            at += (ulong)(p - first);
+            if (p != stop)
+                return at;
+        }
+        return at;
+    }
+
+    /// <summary>
+    /// Walk 2's fast path: delivers the records from <paramref name="at"/> on while they repeat <paramref name="plain"/>,
+    /// moving <paramref name="consumed"/> past each as it is handed over; returns where the run ends, or the position
+    /// after the sample the handler stopped at (<paramref name="stopped"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe ulong DeliverRun<THandler>(
+        in PerfBufferView buffer, int cpu, ulong tail, ulong at, ulong end, PlainSample plain, PerfSampleLayout layout, ref THandler handler, ref ulong consumed, out bool stopped)
+        where THandler : struct, IPerfRecordHandler
+    {
+        var view = buffer; // a local copy: its fields stay in registers, and the handler's stores cannot alias them
+        var prefixSize = (ulong)layout.PrefixSize;
+        var rawSizeOffset = (ulong)layout.RawSizeOffset;
+        var hasTime = layout.HasTime;
+        var (header, rawSize, size) = (plain.Header, plain.RawSize, (ulong)plain.Size);
+        stopped = false;
+        if (size == 0)
+            return at;
+        var data = view.Data;
+        var dataSize = view.DataSize;
+        var dataEnd = data + dataSize;
+        var checkedBytes = rawSizeOffset + sizeof(uint); // as in SkipRun: header, time if any, raw size
+        while (end - at >= size) // a whole record fits before the end
+        {
+            var offset = (tail + at) & (dataSize - 1);
+            if (dataSize - offset < checkedBytes)
+                return at; // the record whose checked bytes wrap: the caller's slow path reads it through the view
+
+            // Records whose checked bytes end before the end of the data area, and that fit before the end of the walk:
+            // min(floor(a / size), floor(b / size)) + 1 with one division.
+            var count = (Math.Min(dataSize - offset - checkedBytes, end - at - size) / size) + 1;
+
+            for (byte* p = data + offset, stop = p + (count * size); p != stop; p += size)
+            {
+                if (*(ulong*)p != header || *(uint*)(p + rawSizeOffset) != rawSize)
+                    return at;
+                var position = tail + at;
+                at += size;
+                consumed = at;
+                ReadOnlySpan<byte> first, second;
+                if (p + size <= dataEnd)
+                {
+                    first = new ReadOnlySpan<byte>(p + prefixSize, (int)rawSize);
+                    second = default;
+                }
+                else
+                {
+                    view.Segments(position + prefixSize, rawSize, out first, out second); // the body wraps
+                }
+
+                var time = hasTime ? *(ulong*)(p + PerfSampleLayout.TimeOffset) : 0;
+                if (!handler.OnSample(new PerfSample(cpu, position, time, first, second)))
+                {
+                    stopped = true;
+                    return at;
+                }
+            }
+        }
+
+        return at;
+    }
+
     private static PerfSample SampleAt(in PerfBufferView buffer, int cpu, ulong position, uint rawSize, PerfSampleLayout layout)
     {
         buffer.Segments(position + (ulong)layout.PrefixSize, rawSize, out var first, out var second);
         var time = layout.HasTime ? buffer.ReadUInt64(position + PerfSampleLayout.TimeOffset) : 0;
         return new PerfSample(cpu, position, time, first, second);
+    }
+
+    /// <summary>
+    /// The last record <see cref="PerfRecordCheck.Of"/> classified as a well-formed sample: its header word, raw size
+    /// and size. Records usually come as runs of samples of one size, and a record whose header and raw size equal
+    /// these, and whose size fits before the end, gets exactly this verdict from <see cref="PerfRecordCheck.Of"/> (which
+    /// depends on nothing else), so the walks need not classify it again. Stepping by the remembered size, rather than
+    /// the size just loaded, also breaks the chain of dependent loads (each header's position taken from the previous
+    /// header): the CPU reads the next headers while the compare on this one is still in flight.
+    /// </summary>
+    private readonly struct PlainSample(in PerfRecordCheck sample)
+    {
+        /// <summary>The sample's header as one word (<see cref="PerfEventHeader.AsWord"/>).</summary>
+        public ulong Header { get; } = sample.Header.AsWord();
+
+        /// <summary>The sample's raw size.</summary>
+        public uint RawSize { get; } = sample.RawSize;
+
+        /// <summary>The sample's size, header included; 0 in the default value, which nothing repeats.</summary>
+        public uint Size { get; } = sample.Header.Size;
     }
 
     /// <summary>Adapts the delegates to the struct handler the reader is generic over.</summary>

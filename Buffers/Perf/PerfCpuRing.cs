@@ -9,12 +9,18 @@ namespace ManagedBpf.Buffers.Perf;
 /// </summary>
 internal sealed class PerfCpuRing : IDisposable
 {
-    private PerfCpuRing(int cpu, SafeFdHandle perfEvent, SafeMmapHandle mapping, KeyValuePair<string, object?>[] tags)
+    // The ring's layout, read from its perf_event_mmap_page once: the kernel fixes data_offset and data_size at mmap.
+    // Its pointers are used only under a lease on Mapping.
+    private readonly PerfBufferView _view;
+
+    private unsafe PerfCpuRing(int cpu, SafeFdHandle perfEvent, SafeMmapHandle mapping, KeyValuePair<string, object?>[] tags)
     {
         Cpu = cpu;
         Event = perfEvent;
         Mapping = mapping;
         Tags = tags;
+        using var lease = mapping.Acquire();
+        _view = PerfBufferView.FromMetaPage(lease.Pointer, lease.Length);
     }
 
     internal int Cpu { get; }
@@ -68,13 +74,13 @@ internal sealed class PerfCpuRing : IDisposable
     }
 
     /// <summary>Reads the ring from <c>data_tail</c> to <c>data_head</c>, holding a reference on the mapping meanwhile.</summary>
-    internal unsafe PerfReadResult Read<THandler>(PerfSampleLayout layout, ref THandler handler)
+    internal PerfReadResult Read<THandler>(PerfSampleLayout layout, ref THandler handler)
         where THandler : struct, IPerfRecordHandler
     {
-        using var lease = Mapping.Acquire();
-        var view = PerfBufferView.FromMetaPage(lease.Pointer, lease.Length);
-        var result = PerfConsumer.Read(in view, Cpu, layout, ref handler);
-        BufferMetrics.Add(Tags, result.Samples, result.SampleBytes, (long)result.Lost, corrupted: result.CorruptedCount());
+        using var lease = Mapping.Acquire(); // keeps _view's memory mapped during the read, even if the buffer is disposed meanwhile
+        var result = PerfConsumer.Read(in _view, Cpu, layout, ref handler);
+        if (result.ConsumedBytes != 0) // every record read moves the tail; an empty ring has nothing to count
+            BufferMetrics.Add(Tags, result.Samples, result.SampleBytes, (long)result.Lost, corrupted: result.CorruptedCount());
         return result;
     }
 

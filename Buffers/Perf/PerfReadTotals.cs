@@ -18,6 +18,21 @@ internal static class PerfReadTotals
         consumed += result.ConsumedBytes;
     }
 
+    /// <summary>Adds the tallies <paramref name="add"/> (and <paramref name="addConsumed"/>) to <paramref name="totals"/> (and <paramref name="consumed"/>).</summary>
+    internal static void Add(ref PerfReadCounters totals, ref ulong consumed, in PerfReadCounters add, ulong addConsumed)
+    {
+        totals.Samples += add.Samples;
+        totals.SampleBytes += add.SampleBytes;
+        totals.LostRecords += add.LostRecords;
+        totals.Lost += add.Lost;
+        totals.OversizedSamples += add.OversizedSamples;
+        totals.CorruptedRecords += add.CorruptedRecords;
+        totals.SkippedRecords += add.SkippedRecords;
+        totals.DroppedBytes += add.DroppedBytes;
+        totals.PositionErrors += add.PositionErrors;
+        consumed += addConsumed;
+    }
+
     /// <summary>
     /// The records a read did not deliver because the ring broke the ABI: oversized samples, records their spill
     /// reached, and one for each batch dropped after an impossible header or impossible positions.

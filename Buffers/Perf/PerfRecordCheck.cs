@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace ManagedBpf.Buffers.Perf;
 
 /// <summary>A record header and the verdict on it.</summary>
@@ -27,7 +25,7 @@ internal readonly struct PerfRecordCheck
     /// (up to <c>data_head</c>) from its start. Reads only the header and, for a sample, its raw size, both inside
     /// the record's own <c>header.size</c> bytes.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <remarks>Not forced inline: the reader calls it only off its fast path (runs of equal samples), where four inlined copies crowded its registers.</remarks>
     internal static PerfRecordCheck Of(in PerfBufferView buffer, ulong position, ulong remaining, PerfSampleLayout layout)
     {
         var header = buffer.ReadHeader(position);

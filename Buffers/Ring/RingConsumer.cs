@@ -85,7 +85,14 @@ public static class RingConsumer
             throw new ArgumentException("The ring buffer view describes no memory.", nameof(ring));
 
         var perRecord = commit == RingCommitPolicy.PerRecord;
+        var view = ring; // a local copy: its fields stay in registers, a handler's stores cannot alias them
         var size = ring.Size;
+        // The last committed, not discarded record's len word and footprint. A record whose len equals it gets the same
+        // checks' same verdict, so the fast path below delivers it without them; stepping by the remembered footprint
+        // rather than the one just loaded also breaks the chain of dependent loads (each header's position taken from the
+        // previous header), so the CPU reads the next headers while the compare on this one is in flight.
+        uint plainLength = 0;
+        ulong plainFootprint = 0; // 0: no record seen yet, no fast path
         var start = ring.LoadConsumerPosition();
         var consumer = start;
         var committed = start;
@@ -107,7 +114,35 @@ public static class RingConsumer
 
                 do
                 {
-                    var length = ring.LoadRecordLength(consumer);
+                    var length = view.LoadRecordLength(consumer);
+                    if (length == plainLength && plainFootprint != 0 && plainFootprint <= available)
+                    {
+                        var at = consumer;
+                        consumer += plainFootprint;
+                        available -= plainFootprint;
+                        records++;
+                        payloadBytes += length;
+                        if (!handler.OnRecord(view.Payload(at, length)))
+                        {
+                            reason = RingStopReason.HandlerStopped;
+                            goto Stop;
+                        }
+
+                        if (records == maxRecords)
+                        {
+                            reason = RingStopReason.MaxRecords;
+                            goto Stop;
+                        }
+
+                        if (perRecord)
+                        {
+                            view.StoreConsumerPosition(consumer);
+                            committed = consumer;
+                        }
+
+                        continue;
+                    }
+
                     var payloadLength = length & RingBufferAbi.PayloadLengthMask;
                     var footprint = RingBufferAbi.RecordFootprint(payloadLength);
                     // The kernel writes len before it publishes producer_pos, so even a BUSY record must fit.
@@ -128,9 +163,10 @@ public static class RingConsumer
                     }
                     else
                     {
+                        (plainLength, plainFootprint) = (length, footprint);
                         records++;
                         payloadBytes += payloadLength;
-                        if (!handler.OnRecord(ring.Payload(record, payloadLength)))
+                        if (!handler.OnRecord(view.Payload(record, payloadLength)))
                         {
                             reason = RingStopReason.HandlerStopped;
                             goto Stop;

@@ -12,14 +12,15 @@ internal sealed unsafe class RingMapping : IDisposable
 {
     private readonly SafeMmapHandle _consumer;
     private readonly SafeMmapHandle _producer;
-    private readonly int _page;
+    private readonly RingBufferView _view; // built once (its checks are not free on every drain); used only under a reference
 
     private RingMapping(SafeMmapHandle consumer, SafeMmapHandle producer, int page, ulong size)
     {
         _consumer = consumer;
         _producer = producer;
-        _page = page;
         Size = size;
+        var producerPage = (byte*)producer.DangerousGetHandle();
+        _view = new RingBufferView((ulong*)consumer.DangerousGetHandle(), (ulong*)producerPage, producerPage + page, size);
     }
 
     /// <summary>The data size (<c>max_entries</c>).</summary>
@@ -94,11 +95,7 @@ internal sealed unsafe class RingMapping : IDisposable
     internal ulong* ProducerPosition => (ulong*)_producer.DangerousGetHandle();
 
     /// <summary>The view over the mapped memory; valid only while a reference is held.</summary>
-    internal RingBufferView View()
-    {
-        var producer = (byte*)_producer.DangerousGetHandle();
-        return new RingBufferView((ulong*)_consumer.DangerousGetHandle(), (ulong*)producer, producer + _page, Size);
-    }
+    internal RingBufferView View() => _view;
 
     /// <summary>Unmaps, once the last reference is given back.</summary>
     public void Dispose()

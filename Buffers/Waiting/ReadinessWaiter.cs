@@ -72,7 +72,16 @@ internal sealed class ReadinessWaiter : IDisposable, IValueTaskSource<bool>
     }
 
     /// <summary>Clears the flag of source <paramref name="index"/> and says whether it was set.</summary>
-    internal bool TakeReady(int index) => Interlocked.Exchange(ref Volatile.Read(ref _ready)[index].Value, 0) != 0;
+    /// <remarks>
+    /// A clear flag is only read, not exchanged: every consume pass takes every source's flag, and most are clear, so
+    /// this saves an atomic per source per pass. A flag set concurrently after the read is seen by the next pass, as it
+    /// would be had it been set just after an exchange.
+    /// </remarks>
+    internal bool TakeReady(int index)
+    {
+        ref var flag = ref Volatile.Read(ref _ready)[index].Value;
+        return Volatile.Read(ref flag) != 0 && Interlocked.Exchange(ref flag, 0) != 0;
+    }
 
     /// <summary>Sets the flag of source <paramref name="index"/>: the next wait returns at once.</summary>
     internal void MarkReady(int index) => Volatile.Write(ref Volatile.Read(ref _ready)[index].Value, 1);

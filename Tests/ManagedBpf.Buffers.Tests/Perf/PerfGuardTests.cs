@@ -123,6 +123,31 @@ public sealed unsafe class PerfGuardTests
     }
 
     [Fact]
+    public void AnOversizedSampleInARunOfSamplesOfItsTruncatedSizeIsStillCaught()
+    {
+        // The reader's fast path skips a record whose header and raw size repeat the last well-formed sample. The
+        // oversized sample's header (type, misc, size 4,480) repeats the run's exactly; only its raw size differs.
+        using var ring = new PerfBufferSimulator(256 * 1024, PerfSampleLayout.Raw, cpu: 3);
+        var before = Output(ring, 10, 4_468); // raw 4,468: header.size 4,480
+        Assert.True(ring.TryOutput(Filled(MeasuredPayload, 0xAB), out var oversized));
+        Assert.Equal((ushort)4_480, oversized.HeaderSize);
+        var after = Output(ring, 10, 4_468);
+
+        var recorder = new PerfRecorder();
+        var result = PerfConsumer.Read(ring.View, 3, PerfSampleLayout.Raw, ref recorder);
+
+        Assert.Equal(before.Concat(after), recorder.Samples.Select(s => s.Payload));
+        var report = Assert.Single(recorder.Reports);
+        Assert.Equal(PerfCorruptionKind.OversizedSample, report.Kind);
+        Assert.Equal(oversized.Position, report.Position);
+        Assert.Equal(70_016ul, report.TrueSize);
+        Assert.Equal(20, result.Samples);
+        Assert.Equal(20 * 4_468, result.SampleBytes);
+        Assert.Equal(1, result.OversizedSamples);
+        Assert.Equal(ring.DataHead, ring.DataTail);
+    }
+
+    [Fact]
     public void TimeAndRawSamplesAreGuardedWithTheirOwnPrefix()
     {
         using var ring = new PerfBufferSimulator(256 * 1024, PerfSampleLayout.TimeAndRaw);

@@ -50,6 +50,7 @@ public sealed class PerfBufferProperties
         var largest = (int)Math.Min(size - 24, (ulong)PerfSampleLayout.TimeAndRaw.MaxSafePayload);
         return Gen.Frequency(
             (10, Gen.Choose(0, 200).Select(PerfOp (l) => new Output(l))),
+            (6, Gen.Elements(61, 61, 64).Select(PerfOp (l) => new Output(l))), // runs of one size: the reader's fast path
             (4, Gen.Choose(0, (int)size / 4).Select(PerfOp (l) => new Output(l))),
             (1, Gen.Choose(largest / 2, largest).Select(PerfOp (l) => new Output(l))),
             (3, Gen.Elements(0, 0, 1, 2).Select(PerfOp (s) => new Read(s))));

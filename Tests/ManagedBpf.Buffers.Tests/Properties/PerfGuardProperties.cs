@@ -80,7 +80,13 @@ public sealed class PerfGuardProperties
     private static Gen<GuardOp> Ops(int readWeight) => Gen.Frequency(
         (12, Gen.Choose(12, 512).Select(GuardOp (n) => new Normal(n * 8))),
         (2, Gen.Choose(8196, 13192).Select(GuardOp (n) => new Oversized(n * 8))),
+        // Runs of one size, and oversized samples whose truncated size is that size: their header repeats the run's,
+        // only the raw size differs (the reader's fast path for runs must still catch them).
+        (8, Gen.Constant<GuardOp>(new Normal(RunSize))),
+        (1, Gen.Constant<GuardOp>(new Oversized(65_536 + RunSize))),
         (readWeight, Gen.Constant<GuardOp>(new Read())));
+
+    private const int RunSize = 800;
 
     private enum Kind
     {

@@ -62,6 +62,7 @@ public sealed class RingBufferProperties
     /// <summary>Mostly small; some up to a quarter ring; some at the edge of what fits; some past the kernel's limits.</summary>
     private static Gen<uint> Lengths(ulong size) => Gen.Frequency(
         (10, Gen.Choose(0, 64).Select(l => (uint)l)),
+        (6, Gen.Elements(13u, 13u, 16u)), // runs of one length: the consumer's fast path
         (5, Gen.Choose(0, (int)(size / 4)).Select(l => (uint)l)),
         (2, Gen.Choose((int)size - 24, (int)size + 8).Select(l => (uint)l)),
         (1, Gen.Elements(RingBufferAbi.RINGBUF_MAX_RECORD_SZ, RingBufferAbi.RINGBUF_MAX_RECORD_SZ + 1, uint.MaxValue)));

@@ -1,3 +1,4 @@
+using ManagedBpf.Kernel;
 using System.Numerics;
 using ManagedBpf.Buffers.Perf;
 using ManagedBpf.Buffers.Simulation;
@@ -79,13 +80,13 @@ public sealed class PerfSnapshot
 public sealed unsafe class PerfSnapshotReplay : IDisposable
 {
     private const int MetaPage = 4096;
-    private readonly NativeBlock _memory;
+    private readonly GuardedMemory _memory;
     private readonly ulong _size;
 
     internal PerfSnapshotReplay(PerfSnapshot snapshot)
     {
         _size = snapshot.DataSize;
-        _memory = new NativeBlock((nuint)(MetaPage + _size), MetaPage);
+        _memory = GuardedMemory.Allocate((nuint)(MetaPage + _size));
         var p = _memory.Pointer;
         *(ulong*)(p + PerfEventAbi.DataHeadOffset) = snapshot.DataHead;
         *(ulong*)(p + PerfEventAbi.DataTailOffset) = snapshot.DataTail;

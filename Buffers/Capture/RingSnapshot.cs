@@ -1,3 +1,4 @@
+using ManagedBpf.Kernel;
 using ManagedBpf.Buffers.Ring;
 using ManagedBpf.Buffers.Simulation;
 using ManagedBpf.Maps;
@@ -75,14 +76,14 @@ public sealed class RingSnapshot
 /// <summary>A <see cref="RingSnapshot"/> laid out in native memory like the kernel's mapping; the consumer may advance it.</summary>
 public sealed unsafe class RingSnapshotReplay : IDisposable
 {
-    private readonly NativeBlock _memory;
+    private readonly GuardedMemory _memory;
     private readonly ulong _size;
 
     internal RingSnapshotReplay(RingSnapshot snapshot)
     {
         _size = snapshot.Size;
         // consumer page, producer page, data twice (the double mapping)
-        _memory = new NativeBlock((nuint)(8192 + (2 * _size)), 4096);
+        _memory = GuardedMemory.Allocate((nuint)(8192 + (2 * _size)));
         var p = _memory.Pointer;
         *(ulong*)p = snapshot.ConsumerPosition;
         *(ulong*)(p + 4096) = snapshot.ProducerPosition;

@@ -1,3 +1,4 @@
+using ManagedBpf.Kernel;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using ManagedBpf.Buffers.Perf;
@@ -32,7 +33,7 @@ namespace ManagedBpf.Buffers.Simulation;
 /// </remarks>
 public sealed unsafe class PerfBufferSimulator : IDisposable
 {
-    private readonly NativeBlock _memory;
+    private readonly GuardedMemory _memory;
     private ulong _head;
 
     /// <summary>Creates an empty ring.</summary>
@@ -57,7 +58,7 @@ public sealed unsafe class PerfBufferSimulator : IDisposable
         Cpu = cpu;
         EventId = eventId;
         PageSize = pageSize;
-        _memory = new NativeBlock((nuint)((ulong)pageSize + dataSize), (nuint)pageSize);
+        _memory = GuardedMemory.Allocate((nuint)((ulong)pageSize + dataSize));
         var meta = Meta;
         *(ulong*)(meta + PerfEventAbi.DataHeadOffset) = startPosition;
         *(ulong*)(meta + PerfEventAbi.DataTailOffset) = startPosition;

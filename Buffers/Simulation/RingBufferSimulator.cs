@@ -1,3 +1,4 @@
+using ManagedBpf.Kernel;
 using System.Numerics;
 using ManagedBpf.Buffers.Ring;
 
@@ -28,7 +29,7 @@ public sealed unsafe class RingBufferSimulator : IDisposable
     // consumer_pos, 1 on current kernels) plus the consumer and producer pages, then the data page.
     private const uint MetaPagesBeforeData = 3;
 
-    private readonly NativeBlock _memory;
+    private readonly GuardedMemory _memory;
     private readonly Dictionary<ulong, uint> _outstanding = [];
     private ulong _producerPosition;
 
@@ -51,7 +52,7 @@ public sealed unsafe class RingBufferSimulator : IDisposable
 
         RingSize = ringSize;
         PageSize = pageSize;
-        _memory = new NativeBlock((nuint)(2 * (ulong)pageSize + 2 * ringSize), (nuint)pageSize);
+        _memory = GuardedMemory.Allocate((nuint)(2 * (ulong)pageSize + 2 * ringSize));
         *ConsumerPage = startPosition;
         *ProducerPage = startPosition;
         _producerPosition = startPosition;

@@ -100,7 +100,7 @@ internal static class BenchCommand
             Produce(program, viaPerf, stackalloc byte[8], (uint)cpu, records);
             _ = viaPerf ? perf!.ConsumeAll(ref handler).Samples : ring!.Consume(ref handler).Records;
         });
-        var dropsBefore = Drops(collection, spec, viaPerf);
+        var dropsBefore = Drops(collection, viaPerf);
         for (var round = -WarmUpRounds; round < rounds; round++)
         {
             Produce(program, viaPerf, context, (uint)cpu, records);
@@ -127,7 +127,7 @@ internal static class BenchCommand
 
         Array.Sort(perTimes);
         var median = rounds % 2 == 1 ? perTimes[rounds / 2] : (perTimes[(rounds / 2) - 1] + perTimes[rounds / 2]) / 2;
-        var dropped = Drops(collection, spec, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
+        var dropped = Drops(collection, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
         Print("drain", viaPerf, payload, records, $" rounds={rounds}", median, delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, median > 0 ? 1e9 / median : 0);
         GC.KeepAlive(handler.Checksum);
     }
@@ -150,7 +150,7 @@ internal static class BenchCommand
         // producer starts, the consumer's JIT time would be a stall at the start in which the ring overflows.
         ProduceStream(program, viaPerf, 0, new StreamState());
         _ = ConsumeStream(ring, perf, ref handler, new StreamState { Producing = 0 });
-        var dropsBefore = Drops(collection, spec, viaPerf);
+        var dropsBefore = Drops(collection, viaPerf);
         handler = default;
 
         // As the harness: the consumer is on CPU 1 and waiting before the producer starts on CPU 0. The other order
@@ -184,7 +184,7 @@ internal static class BenchCommand
         if (consumerFailure is not null)
             throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
 
-        var dropped = Drops(collection, spec, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
+        var dropped = Drops(collection, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
         Print("stream", viaPerf, payload, records, "", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
             delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
         GC.KeepAlive(handler.Checksum);
@@ -279,14 +279,7 @@ internal static class BenchCommand
     /// The drops the program counted itself (the kernel keeps no count of failed ring reservations; for the perf
     /// buffer its LOST records count the same failed outputs, so they are not added).
     /// </summary>
-    private static ulong Drops(Collection collection, ObjectSpec spec, bool viaPerf)
-    {
-        var variable = spec.Variable(viaPerf ? "perf_drops" : "ring_drops");
-        var bss = collection.Map(variable.Section.Name);
-        var value = new byte[bss.ValueBufferSize];
-        bss.TryLookup(stackalloc byte[4], value);
-        return BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan((int)variable.Offset));
-    }
+    private static ulong Drops(Collection collection, bool viaPerf) => collection.ReadVariable<ulong>(viaPerf ? "perf_drops" : "ring_drops");
 
     private static void Print(string mode, bool viaPerf, uint payload, uint records, string extra, double nsPerRecord, double bytesPerRecord, long delivered, ulong dropped, double recordsPerSecond) =>
         Console.WriteLine(FormattableString.Invariant(

@@ -71,7 +71,7 @@ internal static class RunCommand
             foreach (var name in perfNames)
                 perfBuffers.Add((name, new PerfBuffer(collection.Map(name))));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-            using var status = new StatusLine(ringNames.Count == 0 ? null : () => Fill(ringSet));
+            using var status = new StatusLine(() => Fill(ringSet, perfBuffers));
             using var printer = new RecordPrinter(decoder, status, request.Count, stop);
             foreach (var name in ringNames)
                 ringSet.Add(collection.Map(name), payload => printer.Record(name, null, payload));
@@ -151,11 +151,14 @@ internal static class RunCommand
 
     private static void Report(in PerfCorruption corruption) => Console.Error.WriteLine($"mbpf: {corruption}");
 
-    private static double Fill(RingBufferSet rings)
+    /// <summary>The fullest buffer's fill, 0 to 1: ring buffers and every CPU ring of the perf buffers.</summary>
+    private static double Fill(RingBufferSet rings, List<(string Name, PerfBuffer Buffer)> perfBuffers)
     {
         double fullest = 0;
         for (var i = 0; i < rings.Count; i++)
             fullest = Math.Max(fullest, (double)rings[i].AvailableBytes / rings[i].Size);
+        foreach (var (_, buffer) in perfBuffers)
+            fullest = Math.Max(fullest, (double)buffer.MaxAvailableBytes / buffer.DataSize);
         return fullest;
     }
 

@@ -65,7 +65,7 @@ internal sealed class StatusLine : IDisposable
         var records = Records;
         var bytes = Interlocked.Read(ref _bytes);
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{(records - _lastRecords) / seconds,10:N0} records/s {Bytes((bytes - _lastBytes) / seconds),10}/s  lost {Lost}  corrupted {Corrupted}{(_fill is null ? "" : $"  ring fill {_fill():P0}")}");
+            $"{(records - _lastRecords) / seconds,10:N0} records/s {Bytes((bytes - _lastBytes) / seconds),10}/s  lost {Lost}  corrupted {Corrupted}{Fill()}");
         (_lastRecords, _lastBytes, _lastTick) = (records, bytes, now);
         return line;
     }
@@ -118,6 +118,19 @@ internal sealed class StatusLine : IDisposable
                 return;
             Console.Error.Write("\r\x1b[K" + Sample());
             _shown = true;
+        }
+    }
+
+    /// <summary>The fill part of the line; empty without a fill, or once the buffers are gone (a tick racing the end).</summary>
+    private string Fill()
+    {
+        try
+        {
+            return _fill is null ? "" : string.Create(CultureInfo.InvariantCulture, $"  ring fill {_fill():P0}");
+        }
+        catch (ObjectDisposedException)
+        {
+            return "";
         }
     }
 

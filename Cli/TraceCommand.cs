@@ -55,7 +55,7 @@ internal static class TraceCommand
             : null;
         using var rings = viaPerf ? null : new RingBufferSet();
         var ring = rings?[rings.Add(collection.Map("events_ring"))];
-        using var status = new StatusLine(ring is null ? null : () => (double)ring.AvailableBytes / ring.Size);
+        using var status = new StatusLine(ring is null ? () => (double)perf!.MaxAvailableBytes / perf.DataSize : () => (double)ring.AvailableBytes / ring.Size);
         long events;
         using (var output = new EventPrinter(asJson, status))
         {

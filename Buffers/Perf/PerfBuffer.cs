@@ -142,6 +142,22 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
     /// <summary>The data size of each CPU ring in bytes.</summary>
     public ulong DataSize => (ulong)PageCount * (ulong)KernelInfo.PageSize;
 
+    /// <summary>
+    /// The fullest CPU ring's unread bytes (<c>data_head - data_tail</c>, headers included): with <see cref="DataSize"/>,
+    /// how close the kernel is to losing samples.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The buffer was disposed.</exception>
+    public ulong MaxAvailableBytes
+    {
+        get
+        {
+            ulong fullest = 0;
+            foreach (var ring in _rings)
+                fullest = Math.Max(fullest, ring.AvailableBytes);
+            return fullest;
+        }
+    }
+
     /// <summary>Everything read so far, summed over the CPUs (not <see cref="PerfReadResult.Stopped"/>).</summary>
     public PerfReadResult Totals
     {

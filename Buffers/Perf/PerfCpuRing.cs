@@ -84,6 +84,16 @@ internal sealed class PerfCpuRing : IDisposable
         return result;
     }
 
+    /// <summary><c>data_head - data_tail</c>: bytes written and not yet read, headers included.</summary>
+    internal ulong AvailableBytes
+    {
+        get
+        {
+            using var lease = Mapping.Acquire();
+            return _view.LoadDataHead() - _view.LoadDataTail();
+        }
+    }
+
     /// <summary>PERF_EVENT_IOC_ENABLE or PERF_EVENT_IOC_DISABLE.</summary>
     internal void SetEnabled(bool enable)
     {

@@ -178,12 +178,25 @@ public sealed class RunCommandTests
         }
     }
 
-    private static List<uint> ProgramIdsHeldBy(int pid) =>
-        [.. Directory.GetFiles($"/proc/{pid}/fdinfo")
-            .SelectMany(File.ReadLines)
-            .Where(line => line.StartsWith("prog_id:", StringComparison.Ordinal))
-            .Select(line => uint.Parse(line["prog_id:".Length..].Trim(), CultureInfo.InvariantCulture))
-            .Distinct()];
+    /// <summary>The ids of the BPF programs a process holds (program and link descriptors show a prog_id in fdinfo).</summary>
+    private static List<uint> ProgramIdsHeldBy(int pid)
+    {
+        var ids = new HashSet<uint>();
+        foreach (var fdinfo in Directory.GetFiles($"/proc/{pid}/fdinfo"))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(fdinfo).Where(l => l.StartsWith("prog_id:", StringComparison.Ordinal)))
+                    ids.Add(uint.Parse(line["prog_id:".Length..].Trim(), CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // The descriptor was closed meanwhile (the runtime opens and closes files of its own).
+            }
+        }
+
+        return [.. ids];
+    }
 
     private static bool IsLoaded(uint programId)
     {

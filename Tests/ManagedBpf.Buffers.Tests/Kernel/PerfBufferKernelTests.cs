@@ -31,9 +31,12 @@ public sealed class PerfBufferKernelTests(ITestOutputHelper output)
                 Assert.Equal(0, producer.RunOnCpu(cpu, Seq(cpu, i)));
         }
 
+        Assert.Equal(100ul * (8 + 4 + 36), buffer.MaxAvailableBytes); // per CPU: header, raw size, padded raw data
+
         var recorder = new PerfRecorder();
         var result = buffer.ConsumeAll(ref recorder);
         Assert.Equal(100L * buffer.Cpus.Count, result.Samples);
+        Assert.Equal(0ul, buffer.MaxAvailableBytes);
         foreach (var cpu in buffer.Cpus)
         {
             var mine = recorder.Samples.Where(s => s.Cpu == cpu).ToList();

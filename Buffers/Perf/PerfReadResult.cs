@@ -5,48 +5,43 @@ public readonly struct PerfReadResult
 {
     internal PerfReadResult(in PerfReadCounters counters, ulong consumedBytes, bool stopped)
     {
-        Samples = counters.Samples;
-        SampleBytes = counters.SampleBytes;
-        LostRecords = counters.LostRecords;
-        Lost = counters.Lost;
-        OversizedSamples = counters.OversizedSamples;
-        CorruptedRecords = counters.CorruptedRecords;
-        SkippedRecords = counters.SkippedRecords;
-        DroppedBytes = counters.DroppedBytes;
-        PositionErrors = counters.PositionErrors;
+        Counters = counters;
         ConsumedBytes = consumedBytes;
         Stopped = stopped;
     }
 
+    /// <summary>The tallies, as the reader kept them.</summary>
+    internal PerfReadCounters Counters { get; }
+
     /// <summary>Well-formed samples delivered to the handler.</summary>
-    public long Samples { get; }
+    public long Samples => Counters.Samples;
 
     /// <summary>Raw bytes of the delivered samples (padding included).</summary>
-    public long SampleBytes { get; }
+    public long SampleBytes => Counters.SampleBytes;
 
     /// <summary><c>PERF_RECORD_LOST</c> records read.</summary>
-    public long LostRecords { get; }
+    public long LostRecords => Counters.LostRecords;
 
     /// <summary>The sum of their counts: records the kernel dropped for lack of room.</summary>
-    public ulong Lost { get; }
+    public ulong Lost => Counters.Lost;
 
     /// <summary>Samples of 64 KiB or more, truncated by the kernel, reported and not delivered.</summary>
-    public long OversizedSamples { get; }
+    public long OversizedSamples => Counters.OversizedSamples;
 
     /// <summary>
     /// Records an oversized sample's spill can have overwritten, reported and not delivered. They are counted as the
     /// walk reads them now: a spill can make a few real records read as many small ones, or the reverse.
     /// </summary>
-    public long CorruptedRecords { get; }
+    public long CorruptedRecords => Counters.CorruptedRecords;
 
     /// <summary>Records of other kernel types, skipped by their size.</summary>
-    public long SkippedRecords { get; }
+    public long SkippedRecords => Counters.SkippedRecords;
 
     /// <summary>Bytes dropped after an impossible header, up to <c>data_head</c>.</summary>
-    public ulong DroppedBytes { get; }
+    public ulong DroppedBytes => Counters.DroppedBytes;
 
     /// <summary>1 when <c>data_head</c> and <c>data_tail</c> were impossible and the reader skipped to the head, else 0.</summary>
-    public long PositionErrors { get; }
+    public long PositionErrors => Counters.PositionErrors;
 
     /// <summary>How far <c>data_tail</c> advanced.</summary>
     public ulong ConsumedBytes { get; }

@@ -4,19 +4,8 @@ namespace ManagedBpf.Buffers.Perf;
 internal static class PerfReadTotals
 {
     /// <summary>Adds <paramref name="result"/> to <paramref name="totals"/> (and its consumed bytes to <paramref name="consumed"/>).</summary>
-    internal static void Add(ref PerfReadCounters totals, ref ulong consumed, in PerfReadResult result)
-    {
-        totals.Samples += result.Samples;
-        totals.SampleBytes += result.SampleBytes;
-        totals.LostRecords += result.LostRecords;
-        totals.Lost += result.Lost;
-        totals.OversizedSamples += result.OversizedSamples;
-        totals.CorruptedRecords += result.CorruptedRecords;
-        totals.SkippedRecords += result.SkippedRecords;
-        totals.DroppedBytes += result.DroppedBytes;
-        totals.PositionErrors += result.PositionErrors;
-        consumed += result.ConsumedBytes;
-    }
+    internal static void Add(ref PerfReadCounters totals, ref ulong consumed, in PerfReadResult result) =>
+        Add(ref totals, ref consumed, result.Counters, result.ConsumedBytes);
 
     /// <summary>Adds the tallies <paramref name="add"/> (and <paramref name="addConsumed"/>) to <paramref name="totals"/> (and <paramref name="consumed"/>).</summary>
     internal static void Add(ref PerfReadCounters totals, ref ulong consumed, in PerfReadCounters add, ulong addConsumed)

@@ -115,73 +115,56 @@ public static class RingConsumer
                 do
                 {
                     var length = view.LoadRecordLength(consumer);
+                    var record = consumer;
+                    uint payloadLength;
                     if (length == plainLength && plainFootprint != 0 && plainFootprint <= available)
                     {
-                        var at = consumer;
+                        payloadLength = length;
                         consumer += plainFootprint;
                         available -= plainFootprint;
-                        records++;
-                        payloadBytes += length;
-                        if (!handler.OnRecord(view.Payload(at, length)))
-                        {
-                            reason = RingStopReason.HandlerStopped;
-                            goto Stop;
-                        }
-
-                        if (records == maxRecords)
-                        {
-                            reason = RingStopReason.MaxRecords;
-                            goto Stop;
-                        }
-
-                        if (perRecord)
-                        {
-                            view.StoreConsumerPosition(consumer);
-                            committed = consumer;
-                        }
-
-                        continue;
-                    }
-
-                    var payloadLength = length & RingBufferAbi.PayloadLengthMask;
-                    var footprint = RingBufferAbi.RecordFootprint(payloadLength);
-                    // The kernel writes len before it publishes producer_pos, so even a BUSY record must fit.
-                    if (footprint > available)
-                        RingCorruption.ThrowRecord(consumer, producer, size, length);
-                    if ((length & RingBufferAbi.BPF_RINGBUF_BUSY_BIT) != 0)
-                    {
-                        reason = RingStopReason.Busy;
-                        goto Stop;
-                    }
-
-                    var record = consumer;
-                    consumer += footprint;
-                    available -= footprint;
-                    if ((length & RingBufferAbi.BPF_RINGBUF_DISCARD_BIT) != 0)
-                    {
-                        discarded++;
                     }
                     else
                     {
-                        (plainLength, plainFootprint) = (length, footprint);
-                        records++;
-                        payloadBytes += payloadLength;
-                        if (!handler.OnRecord(view.Payload(record, payloadLength)))
+                        payloadLength = length & RingBufferAbi.PayloadLengthMask;
+                        var footprint = RingBufferAbi.RecordFootprint(payloadLength);
+                        // The kernel writes len before it publishes producer_pos, so even a BUSY record must fit.
+                        if (footprint > available)
+                            RingCorruption.ThrowRecord(consumer, producer, size, length);
+                        if ((length & RingBufferAbi.BPF_RINGBUF_BUSY_BIT) != 0)
                         {
-                            reason = RingStopReason.HandlerStopped;
+                            reason = RingStopReason.Busy;
                             goto Stop;
                         }
 
-                        if (records == maxRecords)
+                        consumer += footprint;
+                        available -= footprint;
+                        if ((length & RingBufferAbi.BPF_RINGBUF_DISCARD_BIT) != 0)
                         {
-                            reason = RingStopReason.MaxRecords;
-                            goto Stop;
+                            discarded++;
+                            goto Commit;
                         }
+
+                        (plainLength, plainFootprint) = (length, footprint);
                     }
 
+                    records++;
+                    payloadBytes += payloadLength;
+                    if (!handler.OnRecord(view.Payload(record, payloadLength)))
+                    {
+                        reason = RingStopReason.HandlerStopped;
+                        goto Stop;
+                    }
+
+                    if (records == maxRecords)
+                    {
+                        reason = RingStopReason.MaxRecords;
+                        goto Stop;
+                    }
+
+                Commit:
                     if (perRecord)
                     {
-                        ring.StoreConsumerPosition(consumer);
+                        view.StoreConsumerPosition(consumer);
                         committed = consumer;
                     }
                 }

@@ -18,10 +18,9 @@ public sealed class BpfLink : Link
     public static BpfLink OpenPinned(string path)
     {
         var handle = Bpf.ObjGet(path, 0);
-        // BPF_OBJ_GET opens whatever is pinned; the descriptor's anon inode says what it is. The kernel names a
-        // link "bpf_link" when creating it and "bpf-link" when reopening it (bpf_link_prime vs bpf_link_new_fd).
-        var kind = new FileInfo($"/proc/self/fd/{handle.Fd}").LinkTarget;
-        if (kind is not ("anon_inode:bpf-link" or "anon_inode:bpf_link"))
+        // BPF_OBJ_GET opens whatever is pinned; the descriptor's anon inode says what it is.
+        var kind = DescriptorKind.Of(handle);
+        if (!DescriptorKind.IsLink(kind))
         {
             handle.Dispose();
             throw new InvalidOperationException($"{path} pins {kind ?? "an unknown object"}, not a bpf_link.");

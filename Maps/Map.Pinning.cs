@@ -12,11 +12,12 @@ public sealed partial class Map
     /// <param name="path">A path on a bpffs.</param>
     /// <param name="access">0, <see cref="MapFlags.ReadOnly"/> or <see cref="MapFlags.WriteOnly"/>.</param>
     /// <exception cref="BpfSyscallException">ENOENT when nothing is pinned there (the hint says so).</exception>
+    /// <exception cref="ArgumentException">What is pinned there is a program, link or BTF, not a map.</exception>
     public static Map OpenPinned(string path, MapFlags access = MapFlags.None)
     {
         if ((access & ~(MapFlags.ReadOnly | MapFlags.WriteOnly)) != 0)
             throw new ArgumentException("Only ReadOnly or WriteOnly apply when opening a pinned map.", nameof(access));
-        return FromFd(Bpf.ObjGet(path, (uint)access));
+        return Opened(Bpf.ObjGet(path, (uint)access));
     }
 
     /// <summary>Freezes the map: user space can no longer change it (programs still can, unless BPF_F_RDONLY_PROG).</summary>

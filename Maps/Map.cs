@@ -10,9 +10,6 @@ namespace ManagedBpf.Maps;
 /// </summary>
 public sealed partial class Map : IDisposable
 {
-    /// <summary>Borrowed in place of an absent descriptor so that a lease can always be taken.</summary>
-    private static readonly SafeFdHandle InvalidFd = new();
-
     private MapInfo? _info;
 
     private Map(SafeFdHandle handle, string name, BpfMapType type, uint keySize, uint valueSize, uint maxEntries, MapFlags flags)
@@ -99,7 +96,7 @@ public sealed partial class Map : IDisposable
             var btf = spec.BtfKeyTypeId != 0 || spec.BtfValueTypeId != 0 || spec.BtfVmlinuxValueTypeId != 0 ? options?.Btf : null;
             if (btf is null)
                 attr.btf_key_type_id = attr.btf_value_type_id = attr.btf_vmlinux_value_type_id = 0;
-            using var btfLease = (btf ?? InvalidFd).Borrow();
+            using var btfLease = btf is null ? default : btf.Borrow();
             attr.btf_fd = btf is null ? 0 : (uint)btfLease.Fd;
             var fd = Bpf.MapCreate(ref attr, Describe(spec.Name, spec.Type));
             return new Map(fd, spec.Name, spec.Type, spec.KeySize, spec.ValueSize, spec.MaxEntries, spec.Flags);
@@ -111,16 +108,21 @@ public sealed partial class Map : IDisposable
     }
 
     /// <summary>Takes ownership of a map descriptor, reading the map's attributes from the kernel.</summary>
-    /// <exception cref="BpfSyscallException">The descriptor is not a map.</exception>
+    /// <exception cref="ArgumentException">The descriptor is another BPF object (a program, link or BTF).</exception>
+    /// <exception cref="BpfSyscallException">The descriptor is not a BPF object at all.</exception>
     public static Map FromFd(SafeFdHandle fd)
     {
         ArgumentNullException.ThrowIfNull(fd);
+        // BPF_OBJ_GET_INFO_BY_FD fills a program's or link's info into the map struct without complaint.
+        var kind = DescriptorKind.Of(fd);
+        if (DescriptorKind.IsBpfObject(kind) && !DescriptorKind.IsMap(kind))
+            throw new ArgumentException($"The descriptor is {kind}, not a BPF map.", nameof(fd));
         var info = ReadInfo(fd, null);
         return new Map(fd, info.Name, info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.Flags) { _info = info };
     }
 
     /// <summary>Opens the map with kernel id <paramref name="id"/>.</summary>
-    public static Map FromId(uint id) => FromFd(Bpf.GetFdById(BpfCommand.MAP_GET_FD_BY_ID, id));
+    public static Map FromId(uint id) => Opened(Bpf.GetFdById(BpfCommand.MAP_GET_FD_BY_ID, id));
 
     /// <summary>Reads what the kernel reports about the map; the result is cached (it does not change).</summary>
     public MapInfo GetInfo() => _info ??= ReadInfo(Handle, Name);
@@ -132,6 +134,20 @@ public sealed partial class Map : IDisposable
     public override string ToString() => Describe(Name, Type);
 
     internal static string Describe(string name, BpfMapType type) => $"map '{name}' ({type})";
+
+    /// <summary><see cref="FromFd"/> on a descriptor opened here, closing it when it is refused.</summary>
+    private static Map Opened(SafeFdHandle fd)
+    {
+        try
+        {
+            return FromFd(fd);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
 
     private static unsafe MapInfo ReadInfo(SafeFdHandle fd, string? name)
     {

@@ -83,18 +83,25 @@ public sealed partial class Program : IDisposable
     }
 
     /// <summary>Takes ownership of a program descriptor.</summary>
+    /// <exception cref="ArgumentException">The descriptor is another BPF object (a map, link or BTF).</exception>
+    /// <exception cref="BpfSyscallException">The descriptor is not a BPF object at all.</exception>
     public static Program FromFd(SafeFdHandle fd)
     {
         ArgumentNullException.ThrowIfNull(fd);
+        // BPF_OBJ_GET_INFO_BY_FD fills a map's or link's info into the program struct without complaint.
+        var kind = DescriptorKind.Of(fd);
+        if (DescriptorKind.IsBpfObject(kind) && !DescriptorKind.IsProgram(kind))
+            throw new ArgumentException($"The descriptor is {kind}, not a BPF program.", nameof(fd));
         var info = ReadInfo(fd, null);
         return new Program(fd, info.Name, info.Type, default, "") { _info = info };
     }
 
     /// <summary>Opens the program with kernel id <paramref name="id"/>.</summary>
-    public static Program FromId(uint id) => FromFd(Bpf.GetFdById(BpfCommand.PROG_GET_FD_BY_ID, id));
+    public static Program FromId(uint id) => Opened(Bpf.GetFdById(BpfCommand.PROG_GET_FD_BY_ID, id));
 
     /// <summary>Opens the program pinned at <paramref name="path"/>.</summary>
-    public static Program OpenPinned(string path) => FromFd(Bpf.ObjGet(path, 0));
+    /// <exception cref="ArgumentException">What is pinned there is a map, link or BTF, not a program.</exception>
+    public static Program OpenPinned(string path) => Opened(Bpf.ObjGet(path, 0));
 
     /// <summary>Pins the program at <paramref name="path"/> on a bpffs.</summary>
     public void Pin(string path) => Bpf.ObjPin(Handle, path);
@@ -107,6 +114,20 @@ public sealed partial class Program : IDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"program '{Name}' ({Type})";
+
+    /// <summary><see cref="FromFd"/> on a descriptor opened here, closing it when it is refused.</summary>
+    private static Program Opened(SafeFdHandle fd)
+    {
+        try
+        {
+            return FromFd(fd);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
 
     private static unsafe int TryLoad(ProgramSpec spec, ProgramLoadOptions options, byte[]? log, uint logLevel, out Errno errno)
     {
@@ -133,30 +154,22 @@ public sealed partial class Program : IDisposable
             BpfObjectName.Write(spec.Name, new Span<byte>(attr.prog_name, BpfObjectName.Capacity));
             if (log is not null)
                 (attr.log_level, attr.log_size, attr.log_buf) = (logLevel, (uint)log.Length, (ulong)pLog);
-            var added = false;
-            try
+            // Keep the BTF descriptor from being closed and reused while the kernel reads its number.
+            using var btfLease = withBtfInfo ? btf!.Borrow() : default;
+            if (withBtfInfo)
             {
-                if (withBtfInfo)
-                {
-                    btf!.DangerousAddRef(ref added);
-                    attr.prog_btf_fd = (uint)btf.Fd;
-                    if (spec.FuncInfo.Length > 0)
-                        (attr.func_info, attr.func_info_rec_size, attr.func_info_cnt) = ((ulong)funcInfo, spec.FuncInfoRecordSize, (uint)(spec.FuncInfo.Length / (int)spec.FuncInfoRecordSize));
-                    if (spec.LineInfo.Length > 0)
-                        (attr.line_info, attr.line_info_rec_size, attr.line_info_cnt) = ((ulong)lineInfo, spec.LineInfoRecordSize, (uint)(spec.LineInfo.Length / (int)spec.LineInfoRecordSize));
-                }
-                // libbpf retries EAGAIN a few times: the kernel returns it when a signal interrupts verification.
-                for (var attempt = 0; ; attempt++)
-                {
-                    var fd = Bpf.Syscall(BpfCommand.PROG_LOAD, ref attr, out errno);
-                    if (fd >= 0 || errno != Errno.EAGAIN || attempt == 4)
-                        return fd;
-                }
+                attr.prog_btf_fd = (uint)btfLease.Fd;
+                if (spec.FuncInfo.Length > 0)
+                    (attr.func_info, attr.func_info_rec_size, attr.func_info_cnt) = ((ulong)funcInfo, spec.FuncInfoRecordSize, (uint)(spec.FuncInfo.Length / (int)spec.FuncInfoRecordSize));
+                if (spec.LineInfo.Length > 0)
+                    (attr.line_info, attr.line_info_rec_size, attr.line_info_cnt) = ((ulong)lineInfo, spec.LineInfoRecordSize, (uint)(spec.LineInfo.Length / (int)spec.LineInfoRecordSize));
             }
-            finally
+            // libbpf retries EAGAIN a few times: the kernel returns it when a signal interrupts verification.
+            for (var attempt = 0; ; attempt++)
             {
-                if (added)
-                    btf!.DangerousRelease();
+                var fd = Bpf.Syscall(BpfCommand.PROG_LOAD, ref attr, out errno);
+                if (fd >= 0 || errno != Errno.EAGAIN || attempt == 4)
+                    return fd;
             }
         }
     }

@@ -22,18 +22,16 @@ internal static class PerfEventAttach
         SafeFdHandle? link = null;
         try
         {
-            using (var lease = perfEvent.Borrow())
+            if (mechanism == AttachMechanism.PerfEventLink)
             {
-                if (mechanism == AttachMechanism.PerfEventLink)
-                {
-                    // link_create.perf_event.bpf_cookie sits at offset 16.
-                    var create = new LinkCreateAttr { target_fd = (uint)lease.Fd, attach_type = (uint)BpfAttachType.PERF_EVENT, extra0 = cookie };
-                    link = BpfLinkCommands.Create(program, ref create, description);
-                }
-                else
-                {
-                    PerfEvent.SetBpf(perfEvent, program.Handle);
-                }
+                using var lease = perfEvent.Borrow();
+                // link_create.perf_event.bpf_cookie sits at offset 16.
+                var create = new LinkCreateAttr { target_fd = (uint)lease.Fd, attach_type = (uint)BpfAttachType.PERF_EVENT, extra0 = cookie };
+                link = BpfLinkCommands.Create(program, ref create, description);
+            }
+            else
+            {
+                PerfEvent.SetBpf(perfEvent, program.Handle); // borrows both descriptors itself
             }
             PerfEvent.Enable(perfEvent);
             return new PerfEventLink(perfEvent, link, mechanism, description);

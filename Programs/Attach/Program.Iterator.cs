@@ -17,27 +17,17 @@ public sealed partial class Program
         if (options is { } o && (o.Map is null ? 0 : 1) + (o.ProcessId is null ? 0 : 1) + (o.ThreadId is null ? 0 : 1) > 1)
             throw new ArgumentException("Give at most one of Map, ProcessId and ThreadId.", nameof(options));
         // Keep the map's descriptor from being closed and reused while the kernel reads its number.
-        var map = options?.Map?.Handle;
-        var added = false;
-        try
-        {
-            map?.DangerousAddRef(ref added);
-            var info = new BpfIterLinkInfo();
-            if (map is not null)
-                info.map_fd = (uint)map.Fd;
-            else if (options?.ProcessId is { } pid)
-                info.pid = (uint)pid;
-            else if (options?.ThreadId is { } tid)
-                info.tid = (uint)tid;
-            var attr = new LinkCreateAttr { attach_type = (uint)Kernel.BpfAttachType.TRACE_ITER };
-            if (map is not null || options?.ProcessId is not null || options?.ThreadId is not null)
-                (attr.iter_info, attr.iter_info_len) = ((ulong)&info, (uint)sizeof(BpfIterLinkInfo));
-            return new IteratorLink(BpfLinkCommands.Create(this, ref attr, description), description);
-        }
-        finally
-        {
-            if (added)
-                map!.DangerousRelease();
-        }
+        using var mapLease = options?.Map?.Handle is { } map ? map.Borrow() : default;
+        var info = new BpfIterLinkInfo();
+        if (options?.Map is not null)
+            info.map_fd = (uint)mapLease.Fd;
+        else if (options?.ProcessId is { } pid)
+            info.pid = (uint)pid;
+        else if (options?.ThreadId is { } tid)
+            info.tid = (uint)tid;
+        var attr = new LinkCreateAttr { attach_type = (uint)Kernel.BpfAttachType.TRACE_ITER };
+        if (options?.Map is not null || options?.ProcessId is not null || options?.ThreadId is not null)
+            (attr.iter_info, attr.iter_info_len) = ((ulong)&info, (uint)sizeof(BpfIterLinkInfo));
+        return new IteratorLink(BpfLinkCommands.Create(this, ref attr, description), description);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ManagedBpf.Loader.Btf;
 using ManagedBpf.Loader.Elf;
 
@@ -13,4 +14,8 @@ internal static class DatasecLayout
         symbols.TryFind(btf.NameOf(variable.TypeId), out var symbol) && symbol.SectionIndex == section.Index
             ? (uint)symbol.Value
             : variable.Offset;
+
+    /// <summary>The variables of <paramref name="datasec"/> at their real offsets (<see cref="Offset"/>), in offset order.</summary>
+    internal static ImmutableArray<BtfVarSecinfo> Place(BtfSpec btf, ElfSymbolTable symbols, ElfSection section, BtfDatasec datasec) =>
+        datasec.Vars.Select(v => v with { Offset = Offset(btf, symbols, section, v) }).OrderBy(v => v.Offset).ToImmutableArray();
 }

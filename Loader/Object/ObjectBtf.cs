@@ -175,7 +175,6 @@ internal static class ObjectBtf
         var section = elf.FindSection(name);
         if (section is null)
             return datasec; // .kconfig, .ksyms: no ELF section; their layout is the DATASEC's own
-        var vars = datasec.Vars.Select(v => v with { Offset = DatasecLayout.Offset(btf, symbols, section, v) }).OrderBy(v => v.Offset).ToImmutableArray();
-        return new BtfDatasec(datasec.NameOff, (uint)section.Size, vars, datasec.KindFlag);
+        return new BtfDatasec(datasec.NameOff, (uint)section.Size, DatasecLayout.Place(btf, symbols, section, datasec), datasec.KindFlag);
     }
 }

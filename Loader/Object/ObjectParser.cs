@@ -168,9 +168,9 @@ internal static class ObjectParser
             sections.Add(data);
             if (datasec != 0)
             {
-                foreach (var v in ((BtfDatasec)btf!.TypeById(datasec)).Vars.OrderBy(v => DatasecLayout.Offset(btf, symbols, section, v)))
+                foreach (var v in DatasecLayout.Place(btf!, symbols, section, (BtfDatasec)btf!.TypeById(datasec)))
                 {
-                    var offset = DatasecLayout.Offset(btf, symbols, section, v);
+                    var offset = v.Offset;
                     if (offset > (ulong)size || v.Size > (ulong)size - offset)
                         throw new BpfObjectFormatException($"Variable '{btf.NameOf(v.TypeId)}' ({v.Size} bytes at {offset}) lies outside its section.", section.Name, offset);
                     data.Add(new GlobalVariable(data, btf.NameOf(v.TypeId), offset, v.Size, btf.TypeById(v.TypeId) is BtfVar var ? var.TypeId : 0));
@@ -212,6 +212,7 @@ internal static class ObjectParser
         ElfFile elf, ElfSymbolTable symbols, Dictionary<int, ElfSection> code, int text, List<ObjectMap> maps, List<DataSection> data, List<KconfigExtern> kconfig)
     {
         var result = new Dictionary<int, List<CodeRelocation>>();
+        var targets = new RelocationTargets(maps, data, kconfig);
         foreach (var (index, section) in code)
         {
             var insns = MemoryMarshal.Cast<byte, BpfInstruction>(elf.GetSectionData(section).Span);
@@ -222,7 +223,7 @@ internal static class ObjectParser
                     throw new BpfObjectFormatException("A relocation does not point at an instruction.", section.Name, (long)Math.Min(rel.Offset, long.MaxValue));
                 var at = (int)(rel.Offset / InstructionSize);
                 var symbol = symbols[(int)rel.SymbolIndex];
-                list.Add(Classify(elf, section, insns, at, symbol, text, maps, data, kconfig));
+                list.Add(Classify(elf, section, insns, at, symbol, text, targets));
             }
             list.Sort((a, b) => a.Instruction.CompareTo(b.Instruction));
             result[index] = list;
@@ -230,7 +231,25 @@ internal static class ObjectParser
         return result;
     }
 
-    private static CodeRelocation Classify(ElfFile elf, ElfSection section, ReadOnlySpan<BpfInstruction> insns, int at, ElfSymbol symbol, int text, List<ObjectMap> maps, List<DataSection> data, List<KconfigExtern> kconfig)
+    /// <summary>What a relocation can name, indexed once per object rather than searched once per relocation.</summary>
+    private sealed class RelocationTargets
+    {
+        internal RelocationTargets(List<ObjectMap> maps, List<DataSection> data, List<KconfigExtern> kconfig)
+        {
+            foreach (var map in maps)
+                MapsAt.TryAdd((map.SectionName, map.SectionOffset), map); // the first map at an offset, as a linear search finds
+            DataSections = [.. data.Select(d => d.Name)];
+            KconfigNames = [.. kconfig.Select(k => k.Name)];
+        }
+
+        internal Dictionary<(string Section, ulong Offset), ObjectMap> MapsAt { get; } = [];
+
+        internal HashSet<string> DataSections { get; }
+
+        internal HashSet<string> KconfigNames { get; }
+    }
+
+    private static CodeRelocation Classify(ElfFile elf, ElfSection section, ReadOnlySpan<BpfInstruction> insns, int at, ElfSymbol symbol, int text, RelocationTargets targets)
     {
         var insn = insns[at];
         BpfObjectFormatException Bad(string problem) => new($"Instruction {at} ({insn}): {problem} (symbol '{symbol.Name}').", section.Name, at * InstructionSize);
@@ -255,16 +274,17 @@ internal static class ObjectParser
             return new(at, CodeRelocationKind.SubprogramAddress, symbol.Name, symbol.Value);
         }
         if (symbol.SectionIndex == 0)
-            return new(at, kconfig.Any(k => k.Name == symbol.Name) ? CodeRelocationKind.Kconfig : CodeRelocationKind.Ksym, symbol.Name, 0);
+            return new(at, targets.KconfigNames.Contains(symbol.Name) ? CodeRelocationKind.Kconfig : CodeRelocationKind.Ksym, symbol.Name, 0);
         if (symbol.SectionIndex >= elf.Sections.Count)
             throw Bad("the symbol's section does not exist");
         var target = elf.Sections[(int)symbol.SectionIndex];
         if (target.Name is ".maps" or "maps")
         {
-            var map = maps.FirstOrDefault(m => m.SectionName == target.Name && m.SectionOffset == symbol.Value) ?? throw Bad("no map is defined at the symbol's offset");
+            if (!targets.MapsAt.TryGetValue((target.Name, symbol.Value), out var map))
+                throw Bad("no map is defined at the symbol's offset");
             return new(at, CodeRelocationKind.Map, map.Name, 0);
         }
-        if (data.Any(d => d.Name == target.Name))
+        if (targets.DataSections.Contains(target.Name))
             return new(at, CodeRelocationKind.Data, target.Name, symbol.Value);
         throw Bad($"relocation against section '{target.Name}' is not supported");
     }

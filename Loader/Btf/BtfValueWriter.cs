@@ -25,7 +25,6 @@ public sealed class BtfValueWriter
     private const int MaxDepth = 32;
     private const ulong MaxValues = 1 << 20;
     private readonly BtfSpec _btf;
-    private readonly Dictionary<uint, ulong> _valueCounts = [];
 
     /// <summary>Creates a writer for values of <paramref name="typeId"/>.</summary>
     /// <param name="btf">The BTF describing the values (an object's own <c>.BTF</c>, or the kernel's).</param>
@@ -37,7 +36,7 @@ public sealed class BtfValueWriter
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(typeId, btf.TypeCount);
         _btf = btf;
         TypeId = typeId;
-        Check(typeId, 0);
+        Check(typeId, 0, []);
         Size = btf.GetSize(typeId);
     }
 
@@ -105,14 +104,14 @@ public sealed class BtfValueWriter
 
     /// <summary>
     /// Checks that every value of <paramref name="typeId"/> can be written, and returns how many JSON values one
-    /// value expands to (memoized, so wide types are checked once per type, not once per path).
+    /// value expands to (memoized in <paramref name="valueCounts"/>, so wide types are checked once per type, not once per path).
     /// </summary>
-    private ulong Check(uint typeId, int depth)
+    private ulong Check(uint typeId, int depth, Dictionary<uint, ulong> valueCounts)
     {
         if (depth > MaxDepth)
             throw new ArgumentException($"{_btf.Describe(typeId)} nests more than {MaxDepth} levels deep.");
         var id = _btf.SkipModifiers(typeId);
-        if (_valueCounts.TryGetValue(id, out var known))
+        if (valueCounts.TryGetValue(id, out var known))
             return known;
         if (!_btf.TryGetSize(id, out var size))
             throw new ArgumentException($"{_btf.Describe(id)} has no size.");
@@ -126,25 +125,25 @@ public sealed class BtfValueWriter
                 count = 1;
                 break;
             case BtfArray a:
-                count = IsChar(_btf, a.TypeId) && _btf.GetSize(a.TypeId) == 1 ? 1 : Math.Max(1, a.Nelems) * Check(a.TypeId, depth + 1);
+                count = IsChar(_btf, a.TypeId) && _btf.GetSize(a.TypeId) == 1 ? 1 : Math.Max(1, a.Nelems) * Check(a.TypeId, depth + 1, valueCounts);
                 break;
             case BtfComposite c:
                 count = 1;
                 foreach (var member in c.Members)
                 {
-                    count += Check(member.TypeId, depth + 1);
+                    count += Check(member.TypeId, depth + 1, valueCounts);
                     CheckPlace(member, c, id);
                 }
 
                 break;
             case BtfVar v:
-                count = Check(v.TypeId, depth + 1);
+                count = Check(v.TypeId, depth + 1, valueCounts);
                 break;
             case BtfDatasec d:
                 count = 1;
                 foreach (var variable in d.Vars)
                 {
-                    count += Check(variable.TypeId, depth + 1);
+                    count += Check(variable.TypeId, depth + 1, valueCounts);
                     if ((ulong)variable.Offset + variable.Size > d.Size || variable.Size < _btf.GetSize(variable.TypeId))
                         throw new ArgumentException($"A variable of {_btf.Describe(id)} lies past its {d.Size} bytes (data sections need the sizes and offsets a loader fills in).");
                 }
@@ -157,7 +156,7 @@ public sealed class BtfValueWriter
         // A bound on the output of one value: an array of a million empty structs is a malformed type, not data.
         if (count > MaxValues)
             throw new ArgumentException($"One value of {_btf.Describe(id)} would be more than {MaxValues} JSON values.");
-        _valueCounts[id] = count;
+        valueCounts[id] = count;
         return count;
     }
 

@@ -19,10 +19,11 @@ internal readonly record struct ExecEvent(ulong TimestampNs, uint Pid, uint Ppid
         if (record.Length < ArgsOffset)
             return null;
         var argsSize = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(record[28..]), (uint)(record.Length - ArgsOffset));
+        var argBytes = record.Slice(ArgsOffset, argsSize);
         var args = new List<string>();
-        foreach (var range in record.Slice(ArgsOffset, argsSize).Split((byte)0))
+        foreach (var range in argBytes.Split((byte)0))
         {
-            var arg = record.Slice(ArgsOffset, argsSize)[range];
+            var arg = argBytes[range];
             if (!arg.IsEmpty)
                 args.Add(Encoding.UTF8.GetString(arg));
         }

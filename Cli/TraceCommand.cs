@@ -176,16 +176,16 @@ internal static class TraceCommand
             var writer = _json ??= new Utf8JsonWriter(_stdout);
             writer.Reset();
             writer.WriteStartObject();
-            writer.WriteNumber("timestamp_ns", e.TimestampNs);
+            writer.WriteNumber("timestamp_ns"u8, e.TimestampNs);
             if (sampleTime is { } time)
-                writer.WriteNumber("sample_time_ns", time);
-            writer.WriteNumber("pid", e.Pid);
-            writer.WriteNumber("ppid", e.Ppid);
-            writer.WriteNumber("uid", e.Uid);
-            writer.WriteNumber("retval", e.ReturnValue);
-            writer.WriteString("comm", e.Comm);
-            writer.WriteString("filename", e.FileName);
-            writer.WriteStartArray("args");
+                writer.WriteNumber("sample_time_ns"u8, time);
+            writer.WriteNumber("pid"u8, e.Pid);
+            writer.WriteNumber("ppid"u8, e.Ppid);
+            writer.WriteNumber("uid"u8, e.Uid);
+            writer.WriteNumber("retval"u8, e.ReturnValue);
+            writer.WriteString("comm"u8, e.Comm);
+            writer.WriteString("filename"u8, e.FileName);
+            writer.WriteStartArray("args"u8);
             foreach (var arg in e.Arguments)
                 writer.WriteStringValue(arg);
             writer.WriteEndArray();

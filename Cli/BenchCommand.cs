@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ManagedBpf.Buffers.Perf;
 using ManagedBpf.Buffers.Ring;
+using ManagedBpf.Kernel;
 using ManagedBpf.Loader;
 using ManagedBpf.Programs;
 
@@ -18,8 +19,9 @@ namespace ManagedBpf.Cli;
 /// Pinning: only the main thread can be pinned without a native call of our own (on Linux,
 /// <see cref="Process.ProcessorAffinity"/> is <c>sched_setaffinity(pid)</c>, which moves the thread whose id is
 /// the process id, and threads it starts inherit the mask). The drain runs producer and consumer on the main
-/// thread pinned to the last CPU; the stream pins the main thread to CPU 1, starts the consumer thread there,
-/// then moves the main thread (the producer) to CPU 0.
+/// thread pinned to the last online CPU; the stream pins the main thread to the second online CPU ("CPU 1" below),
+/// starts the consumer thread there, then moves the main thread (the producer) to the first ("CPU 0"). CPU ids come
+/// from the online list, which can have gaps.
 /// </remarks>
 internal static class BenchCommand
 {
@@ -84,7 +86,7 @@ internal static class BenchCommand
     {
         if (rounds < 1)
             throw new ArgumentException("--rounds must be at least 1.");
-        var cpu = Environment.ProcessorCount - 1;
+        var cpu = KernelInfo.OnlineCpus()[^1]; // a CPU id, not a count: ids can have gaps
         Pin(cpu);
         using var collection = spec.Load();
         var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
@@ -134,6 +136,8 @@ internal static class BenchCommand
 
     private static void Stream(ObjectSpec spec, bool viaPerf, uint payload, uint records)
     {
+        var online = KernelInfo.OnlineCpus();
+        var (producerCpu, consumerCpu) = (online[0], online[1 % online.Length]);
         using var collection = spec.Load();
         var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
         var handler = new Counting();
@@ -143,12 +147,12 @@ internal static class BenchCommand
 
         WarmUp(() =>
         {
-            Produce(program, viaPerf, stackalloc byte[8], 0, StreamRecordsPerRun);
+            Produce(program, viaPerf, stackalloc byte[8], (uint)producerCpu, StreamRecordsPerRun);
             _ = viaPerf ? perf!.Poll(ref handler, 0).Samples + perf.ConsumeAll(ref handler).Samples : ring!.Poll(ref handler, 0).Records + ring.ConsumeAll(ref handler).Records;
         });
         // Compile both loops now (a producer with nothing to do, a consumer whose producer is done): compiled after the
         // producer starts, the consumer's JIT time would be a stall at the start in which the ring overflows.
-        ProduceStream(program, viaPerf, 0, new StreamState());
+        ProduceStream(program, viaPerf, producerCpu, 0, new StreamState());
         _ = ConsumeStream(ring, perf, ref handler, new StreamState { Producing = 0 });
         var dropsBefore = Drops(collection, viaPerf);
         handler = default;
@@ -159,7 +163,7 @@ internal static class BenchCommand
         var state = new StreamState();
         long delivered = 0, allocated = 0;
         Exception? consumerFailure = null;
-        Pin(1 % Environment.ProcessorCount);
+        Pin(consumerCpu);
         var start = Stopwatch.GetTimestamp();
         var consumer = new Thread(() =>
         {
@@ -173,10 +177,10 @@ internal static class BenchCommand
             }
         }) { IsBackground = true, Name = "mbpf bench consumer" };
         consumer.Start(); // inherits CPU 1
-        Pin(0);
+        Pin(producerCpu);
         while (Volatile.Read(ref state.ConsumerStarted) == 0)
             Thread.Yield();
-        ProduceStream(program, viaPerf, records, state);
+        ProduceStream(program, viaPerf, producerCpu, records, state);
         consumer.Join();
         var elapsed = Stopwatch.GetElapsedTime(start, state.ConsumerEnd);
         if (state.Failure is not null)
@@ -208,13 +212,13 @@ internal static class BenchCommand
 
     /// <summary>The producer: test runs of <see cref="StreamRecordsPerRun"/> records on CPU 0 until <paramref name="records"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ProduceStream(ManagedBpf.Programs.Program program, bool viaPerf, uint records, StreamState state)
+    private static void ProduceStream(ManagedBpf.Programs.Program program, bool viaPerf, int cpu, uint records, StreamState state)
     {
         try
         {
             Span<byte> context = stackalloc byte[8];
             for (uint done = 0; done < records; done += StreamRecordsPerRun)
-                Produce(program, viaPerf, context, 0, StreamRecordsPerRun);
+                Produce(program, viaPerf, context, (uint)cpu, StreamRecordsPerRun);
         }
         catch (Exception e) when (e is ManagedBpf.Kernel.BpfSyscallException or InvalidOperationException)
         {

@@ -103,12 +103,9 @@ internal sealed class BufferMap : IDisposable
     private static BufferMap FromInfo(SafeFdHandle fd, bool owned, BpfMapType expected, string reader)
     {
         // BPF_OBJ_GET_INFO_BY_FD answers for programs, links and BTF too, in another struct: make sure it is a map.
-        using (var lease = fd.Borrow())
-        {
-            var target = new FileInfo(Invariant.Format($"/proc/self/fd/{lease.Fd}")).LinkTarget;
-            if (target is not null && !target.Contains("bpf-map", StringComparison.Ordinal))
-                throw new ArgumentException(Invariant.Format($"Descriptor {lease.Fd} is {target}, not a BPF map; a {reader} works on a {expected} map."), nameof(fd));
-        }
+        var kind = DescriptorKind.Of(fd);
+        if (kind is not null && !DescriptorKind.IsMap(kind))
+            throw new ArgumentException(Invariant.Format($"Descriptor {fd.Fd} is {kind}, not a BPF map; a {reader} works on a {expected} map."), nameof(fd));
         var info = default(BpfMapInfo);
         Bpf.GetInfo(fd, ref info, "map");
         string name;

@@ -28,6 +28,7 @@ public sealed class ChunkReassembler : IDisposable
     private readonly Dictionary<ulong, Pending> _pending = [];
     private readonly Stack<Pending> _spare = new();
     private long _chunks;
+    private long _oldestSeen; // no pending message was seen before it: while it is not idle, none is
 
     /// <summary>Creates an empty reassembler.</summary>
     /// <param name="onMessage">Receives every complete message.</param>
@@ -137,6 +138,8 @@ public sealed class ChunkReassembler : IDisposable
                 Evict(Oldest(), EvictionReason.Capacity);
             message = _spare.TryPop(out var spare) ? spare : new Pending();
             message.Start(header.MessageId, (int)header.Count, now);
+            if (_pending.Count == 0)
+                _oldestSeen = now;
             _pending.Add(header.MessageId, message);
         }
 
@@ -189,12 +192,14 @@ public sealed class ChunkReassembler : IDisposable
 
     private void EvictStale(long now)
     {
-        if (_pending.Count == 0)
+        // Every chunk comes here: scan the pending messages only once the least recently seen of them may be idle.
+        if (_pending.Count == 0 || now - _oldestSeen <= _maxIdle)
             return;
         Pending? stale;
         do
         {
             stale = null;
+            var oldest = long.MaxValue;
             foreach (var p in _pending.Values)
             {
                 if (now - p.LastSeen > _maxIdle)
@@ -202,10 +207,14 @@ public sealed class ChunkReassembler : IDisposable
                     stale = p;
                     break;
                 }
+
+                oldest = Math.Min(oldest, p.LastSeen);
             }
 
             if (stale is not null)
                 Evict(stale, EvictionReason.Stale);
+            else
+                _oldestSeen = oldest;
         }
         while (stale is not null);
     }

@@ -81,6 +81,31 @@ public sealed class ChunkReassemblerTests
     }
 
     [Fact]
+    public void A_message_goes_stale_exactly_when_its_last_chunk_is_more_than_the_idle_limit_ago()
+    {
+        var reports = new List<IncompleteMessage>();
+        using var reassembler = new ChunkReassembler((_, _) => { }, reports.Add, new ChunkReassemblerOptions { MaxIdleChunks = 3 });
+        var a = ChunkModel.Split(1, new byte[3 * ChunkHeader.MaxData]);
+        var b = ChunkModel.Split(2, new byte[3 * ChunkHeader.MaxData]);
+        var x = ChunkModel.Split(3, new byte[10])[0]; // complete on its own: only moves the chunk count on
+        Assert.True(reassembler.Add(a[0])); // chunk 1: a seen
+        Assert.True(reassembler.Add(b[0])); // chunk 2: b seen
+        Assert.True(reassembler.Add(a[1])); // chunk 3: a seen again, so a is younger than b
+        Assert.True(reassembler.Add(x)); // 4
+        Assert.True(reassembler.Add(x)); // 5: b idle 3 chunks, a 2: neither stale
+        Assert.Empty(reports);
+        Assert.True(reassembler.Add(x)); // 6: b idle 4
+        var stale = Assert.Single(reports);
+        Assert.Equal((2ul, EvictionReason.Stale), (stale.MessageId, stale.Reason));
+        Assert.Equal(1, reassembler.InFlight);
+        Assert.True(reassembler.Add(x)); // 7: a idle 4
+        Assert.Equal(2, reports.Count);
+        Assert.Equal((1ul, EvictionReason.Stale), (reports[1].MessageId, reports[1].Reason));
+        Assert.Equal([2], reports[1].MissingIndices);
+        Assert.Equal(0, reassembler.InFlight);
+    }
+
+    [Fact]
     public void Complete_one_chunk_messages_allocate_nothing()
     {
         var record = ChunkModel.Split(1, new byte[100])[0];

@@ -32,7 +32,7 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
     private readonly Lock _membership = new();
     private readonly Queue<byte[]> _copies = new();
     private Member[] _members = [];
-    private int _next;
+    private int _next; // where a pass starts: after the ring a handler last stopped in, so no ring starves
     private int _disposed;
 
     /// <summary>Creates an empty set.</summary>
@@ -209,9 +209,10 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
     {
         var members = Volatile.Read(ref _members);
         var totals = default(RingConsumeTotals);
+        var first = Volatile.Read(ref _next); // once per pass: a concurrent pass moving it must not make this one skip or repeat a ring
         for (var n = 0; n < members.Length; n++)
         {
-            var i = Turn(n, members.Length);
+            var i = (first + n) % members.Length;
             if (Due(i, readyOnly) && ConsumeOne(members[i].Ring, i, ref handler, commit, ref totals))
                 break;
         }
@@ -222,9 +223,10 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
     {
         var members = Volatile.Read(ref _members);
         var totals = default(RingConsumeTotals);
+        var first = Volatile.Read(ref _next); // once per pass: a concurrent pass moving it must not make this one skip or repeat a ring
         for (var n = 0; n < members.Length; n++)
         {
-            var i = Turn(n, members.Length);
+            var i = (first + n) % members.Length;
             var handler = new RingConsumer.CallbackHandler(members[i].Callback ?? throw new InvalidOperationException(Invariant.Format(
                 $"Ring {i} ({members[i].Ring}) was added without a callback: pass one to Add, or consume with a handler.")));
             if (Due(i, readyOnly) && ConsumeOne(members[i].Ring, i, ref handler, commit, ref totals))
@@ -232,9 +234,6 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
         }
         return totals.ToResult();
     }
-
-    /// <summary>The <paramref name="n"/>th ring of this pass: passes start after the ring a handler last stopped in, so no ring starves.</summary>
-    private int Turn(int n, int count) => (Volatile.Read(ref _next) + n) % count;
 
     /// <summary>Whether ring <paramref name="index"/> is consumed in this pass. Its flag is cleared either way: it is about to be drained.</summary>
     private bool Due(int index, bool readyOnly) => _waiter.TakeReady(index) || !readyOnly;

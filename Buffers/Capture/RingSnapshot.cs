@@ -12,6 +12,13 @@ namespace ManagedBpf.Buffers.Capture;
 /// </summary>
 public sealed class RingSnapshot
 {
+    /// <summary>
+    /// The page of the snapshot format: the smallest Linux page, not <see cref="KernelInfo.PageSize"/>. A ring's size
+    /// is a multiple of its host's page, hence of 4096, so a snapshot taken on any host is accepted and replayed on any
+    /// other; the replay's two meta pages need no more.
+    /// </summary>
+    internal const int FormatPage = 4096;
+
     /// <summary>Creates a snapshot from its parts (for example, read back from a file).</summary>
     /// <param name="consumerPosition">The captured <c>consumer_pos</c>.</param>
     /// <param name="producerPosition">The captured <c>producer_pos</c>.</param>
@@ -20,7 +27,7 @@ public sealed class RingSnapshot
     public RingSnapshot(ulong consumerPosition, ulong producerPosition, byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!RingBufferAbi.IsValidRingSize((ulong)data.Length, 4096))
+        if (!RingBufferAbi.IsValidRingSize((ulong)data.Length, FormatPage))
             throw new ArgumentException(Invariant.Format($"{data.Length} bytes is no ring buffer size."), nameof(data));
         ConsumerPosition = consumerPosition;
         ProducerPosition = producerPosition;
@@ -77,18 +84,19 @@ public sealed class RingSnapshot
 public sealed unsafe class RingSnapshotReplay : IDisposable
 {
     private readonly GuardedMemory _memory;
+    private const int DataOffset = 2 * RingSnapshot.FormatPage; // after the consumer and producer pages
     private readonly ulong _size;
 
     internal RingSnapshotReplay(RingSnapshot snapshot)
     {
         _size = snapshot.Size;
         // consumer page, producer page, data twice (the double mapping)
-        _memory = GuardedMemory.Allocate((nuint)(8192 + (2 * _size)));
+        _memory = GuardedMemory.Allocate((nuint)(DataOffset + (2 * _size)));
         var p = _memory.Pointer;
         *(ulong*)p = snapshot.ConsumerPosition;
-        *(ulong*)(p + 4096) = snapshot.ProducerPosition;
-        snapshot.Bytes.CopyTo(new Span<byte>(p + 8192, (int)_size));
-        snapshot.Bytes.CopyTo(new Span<byte>(p + 8192 + _size, (int)_size));
+        *(ulong*)(p + RingSnapshot.FormatPage) = snapshot.ProducerPosition;
+        snapshot.Bytes.CopyTo(new Span<byte>(p + DataOffset, (int)_size));
+        snapshot.Bytes.CopyTo(new Span<byte>(p + DataOffset + _size, (int)_size));
     }
 
     /// <summary>The ring's memory, for <see cref="RingConsumer"/>.</summary>
@@ -99,7 +107,7 @@ public sealed unsafe class RingSnapshotReplay : IDisposable
         {
             ObjectDisposedException.ThrowIf(_memory.IsClosed, this);
             var p = _memory.Pointer;
-            return new RingBufferView((ulong*)p, (ulong*)(p + 4096), p + 8192, _size);
+            return new RingBufferView((ulong*)p, (ulong*)(p + RingSnapshot.FormatPage), p + DataOffset, _size);
         }
     }
 

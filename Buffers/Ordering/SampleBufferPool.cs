@@ -5,6 +5,9 @@ namespace ManagedBpf.Buffers.Ordering;
 /// <summary>
 /// The orderer's own buffers: power-of-two arrays kept in per-size stacks and reused, so a window that holds many
 /// samples at once allocates only while it first grows (the shared pool keeps too few arrays per size for that).
+/// Not <c>ArrayPool&lt;byte&gt;.Create(maxLength, maxKeptPerSize)</c>: that allocates every bucket's
+/// <c>maxKeptPerSize</c>-slot array up front (up to 65536 slots per size here) and takes a lock on each rent, where
+/// the orderer is single-threaded and its stacks grow only as far as the window does.
 /// </summary>
 internal sealed class SampleBufferPool(int maxKeptPerSize)
 {

@@ -66,7 +66,9 @@ internal sealed unsafe class RingMapping : IDisposable
 
     /// <summary>
     /// Takes a reference on both mappings that outlives the call (a user ring buffer reservation holds one until it is
-    /// submitted or discarded); <see cref="Release"/> gives it back.
+    /// submitted or discarded); <see cref="Release"/> gives it back. Not a pair of the Kernel's <see cref="MappingLease"/>s:
+    /// a reservation's reference is given back by the one header exchange that submits or discards it, which copies of
+    /// the reservation cannot repeat, whereas each copy of a lease could dispose it again.
     /// </summary>
     internal void AddRef()
     {

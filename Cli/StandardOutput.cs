@@ -1,15 +1,15 @@
-using Microsoft.Win32.SafeHandles;
+using ManagedBpf.Kernel;
 
 namespace ManagedBpf.Cli;
 
 /// <summary>
-/// Standard output as a stream that reports a closed reader: <see cref="Console.OpenStandardOutput()"/> swallows
-/// EPIPE, so <c>mbpf run … | head</c> would stream into nothing, attached, until Ctrl-C. Writes to this stream throw
-/// <see cref="IOException"/> instead (the runtime ignores SIGPIPE), and the readers stop as bpftool would.
+/// Standard output as a stream that writes at the descriptor's shared offset and reports a closed reader
+/// (see <see cref="DescriptorStream"/>): <c>{ echo A; mbpf …; echo B; } &gt; f</c>, <c>&gt; f 2&gt;&amp;1</c> and
+/// <c>&gt;&gt; f</c> keep every byte, and <c>mbpf run … | head</c> stops at the first write after head exits.
 /// </summary>
 internal static class StandardOutput
 {
-    internal static Stream Open() => new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+    internal static Stream Open() => new DescriptorStream(1);
 
     /// <summary>True when stdout is a terminal, where output must not wait in a buffer behind the status line.</summary>
     internal static bool IsTerminal => !Console.IsOutputRedirected;

@@ -34,9 +34,9 @@ internal static class BenchCommand
         var stream = new Command("stream", "Producer on CPU 0, consumer waiting on CPU 1: delivered records/s and drops.");
         var via = new Option<string>("--via") { Description = "ring (BPF_MAP_TYPE_RINGBUF) or perf (BPF_MAP_TYPE_PERF_EVENT_ARRAY).", DefaultValueFactory = _ => "ring" };
         via.AcceptOnlyFromAmong("ring", "perf");
-        var payload = new Option<uint>("--payload") { Description = "Payload bytes per record (8 to 131072).", DefaultValueFactory = _ => 64 };
-        var records = new Option<uint>("--records") { Description = "Records per fill (drain), or in total (stream: test runs of 64 records, so rounded up to a multiple of 64).", DefaultValueFactory = _ => 1000 };
-        var rounds = new Option<int>("--rounds") { Description = "Measured rounds (drain); the median is reported.", DefaultValueFactory = _ => 11 };
+        var payload = NumberOption.Integer("--payload", "Payload bytes per record (8 to 131072).", 8u, 128u * 1024, 64u);
+        var records = NumberOption.Integer("--records", "Records per fill (drain), or in total (stream: test runs of 64 records, so rounded up to a multiple of 64).", 1u, uint.MaxValue - 63, 1000u);
+        var rounds = NumberOption.Integer("--rounds", "Measured rounds (drain); the median is reported.", 1, 10_000, 11);
         var obj = new Option<string?>("--object") { Description = "The producers object (default: fixtures/obj/producers.bpf.o found from the current or the tool's directory)." };
         foreach (var option in new Option[] { via, payload, records, obj })
         {

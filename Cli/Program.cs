@@ -10,4 +10,5 @@ var root = new RootCommand("mbpf: load, attach and stream eBPF programs without 
     RunCommand.Create(),
     BenchCommand.Create(),
 };
-return root.Parse(args).Invoke();
+var parse = root.Parse(args);
+return parse.Errors.Count > 0 ? UsageError.Report(parse) : parse.Invoke();

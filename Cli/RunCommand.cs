@@ -27,19 +27,12 @@ internal static class RunCommand
         var perfs = new Option<string[]>("--perf") { Description = "A BPF_MAP_TYPE_PERF_EVENT_ARRAY map to stream, one perf buffer per CPU (repeatable).", AllowMultipleArgumentsPerToken = true };
         var type = new Option<string?>("--type") { Description = "Decode each record as this type of the object's BTF (e.g. 'event' or 'struct event'); without it, records are printed in hex." };
         var set = new Option<string[]>("--set") { Description = "VAR=VALUE: set a global variable (const volatile configuration included) before loading; integers, bools, enums by name, floats, char arrays.", AllowMultipleArgumentsPerToken = true };
-        var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C)." };
-        var count = new Option<long>("--count") { Description = "Stop after this many records." };
+        var duration = NumberOption.Seconds("--duration", "Stop after this many seconds of streaming, counted from the attach (default: until Ctrl-C).");
+        var count = NumberOption.Integer("--count", "Stop after printing this many records (default 0: no limit).", 0L, long.MaxValue, 0L);
         var command = new Command("run", "Load an object, set its variables, attach its programs and stream its ring/perf buffers as JSON lines.")
         {
             path, attach, rings, perfs, type, set, duration, count,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(count) < 0)
-                result.AddError("--count must be 0 (no limit) or more.");
-            if (result.GetValue(duration) is var seconds && (!double.IsFinite(seconds) || seconds < 0 || seconds > int.MaxValue / 1000))
-                result.AddError($"--duration must be between 0 (until Ctrl-C) and {int.MaxValue / 1000} seconds.");
-        });
         command.SetAction((result, token) => CliErrors.RunAsync(() => Run(
             new RunRequest(
                 result.GetValue(path)!, [.. (result.GetValue(attach) ?? ["all"]).Distinct()], [.. (result.GetValue(rings) ?? []).Distinct()],
@@ -73,6 +66,7 @@ internal static class RunCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
             using var status = new StatusLine(() => Fill(ringSet, perfBuffers));
             using var printer = new RecordPrinter(decoder, status, request.Count, stop);
+            status.Printed = () => printer.Printed;
             foreach (var name in ringNames)
                 ringSet.Add(collection.Map(name), payload => printer.Record(name, null, payload));
             var polls = perfBuffers.Select(p => (Func<CancellationToken, object>)(ct => p.Buffer.Poll(

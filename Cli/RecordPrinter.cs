@@ -20,7 +20,7 @@ internal sealed class RecordPrinter : IDisposable
     private readonly StatusLine _status;
     private readonly long _limit;
     private readonly CancellationTokenSource _stop;
-    private long _printed;
+    private long _printed, _printedBytes;
     private bool _closed;
 
     /// <param name="type">Decodes each record, or null for hex.</param>
@@ -31,6 +31,16 @@ internal sealed class RecordPrinter : IDisposable
     {
         _json = new Utf8JsonWriter(_stdout);
         (_type, _status, _limit, _stop) = (type, status, limit, stop);
+    }
+
+    /// <summary>The records written so far and their payload bytes (what the totals report).</summary>
+    internal (long Records, long Bytes) Printed
+    {
+        get
+        {
+            lock (_status.Gate)
+                return (_printed, _printedBytes);
+        }
     }
 
     /// <summary>Writes one record.</summary>
@@ -63,6 +73,7 @@ internal sealed class RecordPrinter : IDisposable
 
             EndLine();
             _printed++;
+            _printedBytes += payload.Length;
         }
 
         if (_printed == _limit)

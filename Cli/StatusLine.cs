@@ -53,6 +53,12 @@ internal sealed class StatusLine : IDisposable
 
     internal long Records => Interlocked.Read(ref _records);
 
+    /// <summary>
+    /// What the tool printed, when that can be less than what the readers read (<c>--count</c> stops printing
+    /// mid-batch): the totals then report the printed records, and the rest as read but not printed.
+    /// </summary>
+    internal Func<(long Records, long Bytes)>? Printed { get; set; }
+
     internal long Lost => Interlocked.Read(ref _lost);
 
     internal long Corrupted => Interlocked.Read(ref _corrupted);
@@ -85,8 +91,10 @@ internal sealed class StatusLine : IDisposable
         Clear();
 
         var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
+        var (records, bytes) = Printed?.Invoke() ?? (Records, Interlocked.Read(ref _bytes));
+        var unprinted = Records - records;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"mbpf: {Records} records ({Bytes(Interlocked.Read(ref _bytes))}) in {seconds:F1} s, {Lost} lost, {Corrupted} corrupted"));
+            $"mbpf: {records} records ({Bytes(bytes)}) in {seconds:F1} s, {Lost} lost, {Corrupted} corrupted{(unprinted > 0 ? $", {unprinted} more read and not printed" : "")}"));
     }
 
     /// <summary>

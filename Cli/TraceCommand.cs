@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.CommandLine;
 using System.Text.Json;
 using ManagedBpf.Buffers.Ordering;
@@ -19,7 +20,7 @@ internal static class TraceCommand
         var via = new Option<string>("--via") { Description = "ring (one shared ring buffer) or perf (per-CPU perf buffers).", DefaultValueFactory = _ => "ring" };
         via.AcceptOnlyFromAmong("ring", "perf");
         var json = new Option<bool>("--json") { Description = "One JSON object per event." };
-        var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C)." };
+        var duration = NumberOption.Seconds("--duration", "Stop after this many seconds of tracing, counted from the attach (default: until Ctrl-C).");
         var ordered = new Option<bool>("--ordered") { Description = "With --via perf: merge the per-CPU buffers by sample time, so events arrive in time order." };
         var exec = new Command("exec", "Report every execve: pid, ppid, uid, command, filename, arguments and return code.") { via, json, duration, ordered };
         exec.Validators.Add(result =>
@@ -33,35 +34,42 @@ internal static class TraceCommand
 
     private static async Task TraceExec(bool viaPerf, bool ordered, bool asJson, double seconds, CancellationToken token)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        if (seconds > 0)
-            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
         using var stream = typeof(TraceCommand).Assembly.GetManifestResourceStream("exec_trace.bpf.o")
             ?? throw new InvalidOperationException("The built-in exec_trace object is missing from the tool.");
         using var image = new MemoryStream();
-        await stream.CopyToAsync(image, stop.Token).ConfigureAwait(false);
+        await stream.CopyToAsync(image, token).ConfigureAwait(false);
 
         var spec = ObjectSpec.Parse(image.ToArray(), "exec_trace");
         spec.Variable("use_ringbuf").Set(viaPerf ? (byte)0 : (byte)1);
         using var collection = spec.Load();
-        using var links = collection.AttachAll(); // both programs are tracepoints: their sections name the targets
-        await Stream(collection, viaPerf, ordered, asJson, stop.Token).ConfigureAwait(false);
-    }
 
-    private static async Task Stream(Collection collection, bool viaPerf, bool ordered, bool asJson, CancellationToken stop)
-    {
+        // The buffers exist before the programs attach, so no exec finds the perf event array empty; the links go first
+        // (declared last), so every event the programs wrote is still read.
         using var perf = viaPerf
             ? new PerfBuffer(collection.Map("events_perf"), ordered ? new PerfBufferOptions { Layout = PerfSampleLayout.TimeAndRaw } : null)
             : null;
         using var rings = viaPerf ? null : new RingBufferSet();
         var ring = rings?[rings.Add(collection.Map("events_ring"))];
+        using var links = collection.AttachAll(); // both programs' sections name their targets
+
+        // --duration counts from here: attached, and about to read.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        if (seconds > 0)
+            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+        Console.Error.WriteLine($"mbpf: tracing execs through {(viaPerf ? "per-CPU perf buffers" : "a ring buffer")} (Ctrl-C to stop)");
         using var status = new StatusLine(ring is null ? () => (double)perf!.MaxAvailableBytes / perf.DataSize : () => (double)ring.AvailableBytes / ring.Size);
         long events;
         using (var output = new EventPrinter(asJson, status))
         {
-            events = perf is null ? await output.Drain(rings!.ReadAllAsync(stop)).ConfigureAwait(false)
-                : ordered ? await Task.Run(() => output.DrainOrdered(perf, stop), stop).ConfigureAwait(false)
-                : await output.Drain(perf.ReadAllAsync(cancellationToken: stop)).ConfigureAwait(false);
+            var open = perf is null ? await output.Drain(rings!.ReadAllAsync(stop.Token)).ConfigureAwait(false)
+                : ordered ? await Task.Run(() => output.DrainOrdered(perf, links, stop.Token), CancellationToken.None).ConfigureAwait(false)
+                : await output.Drain(perf.ReadAllAsync(cancellationToken: stop.Token)).ConfigureAwait(false);
+
+            // Detach, then print what the programs wrote before the links went.
+            links.Dispose();
+            if (open && !ordered)
+                output.DrainRest(ring, perf);
+            events = output.Count;
         }
 
         status.Dispose(); // the totals, then what the producer dropped
@@ -78,6 +86,7 @@ internal static class TraceCommand
         private readonly StreamWriter _text;
         private readonly bool _asJson;
         private readonly StatusLine _status;
+        private readonly ArrayBufferWriter<byte> _line = new(4096);
         private Utf8JsonWriter? _json;
 
         internal EventPrinter(bool asJson, StatusLine status)
@@ -103,58 +112,81 @@ internal static class TraceCommand
             _stdout.Dispose();
         }
 
-        internal async Task<long> Drain(IAsyncEnumerable<byte[]> records)
+        /// <summary>The events printed.</summary>
+        internal long Count { get; private set; }
+
+        /// <summary>Prints the stream's events until it is cancelled; false when stdout closed first.</summary>
+        internal async Task<bool> Drain(IAsyncEnumerable<byte[]> records)
         {
-            long count = 0;
             try
             {
                 await foreach (var record in records.ConfigureAwait(false))
-                {
-                    if (ExecEvent.Decode(record) is not { } e)
-                        continue;
-                    count++;
-                    Print(e);
-                }
+                    Record(record);
             }
             catch (OperationCanceledException)
             {
-                // Ctrl-C or --duration: detach and report totals.
+                // Ctrl-C or --duration: detach, print the rest and the totals.
+            }
+            catch (IOException)
+            {
+                return false; // nobody reads stdout any more
+            }
+
+            return true;
+        }
+
+        /// <summary>After the links are gone: what the buffers still hold.</summary>
+        internal void DrainRest(RingBuffer? ring, PerfBuffer? perf)
+        {
+            try
+            {
+                ring?.Consume(Record);
+                perf?.ConsumeAll((_, payload) => Record(payload));
             }
             catch (IOException)
             {
                 // Nobody reads stdout any more.
             }
-
-            return count;
         }
 
         /// <summary>Merges the per-CPU buffers by PERF_SAMPLE_TIME; an idle CPU holds events back at most 100 ms of sample time.</summary>
-        internal long DrainOrdered(PerfBuffer perf, CancellationToken stop)
+        /// <param name="perf">The per-CPU buffers.</param>
+        /// <param name="links">Detached when the trace stops, before the last read releases every held event.</param>
+        /// <param name="stop">Ctrl-C or --duration.</param>
+        internal bool DrainOrdered(PerfBuffer perf, AutoAttachment links, CancellationToken stop)
         {
-            long count = 0;
-            using var reader = new OrderedPerfReader(perf, (_, time, payload) =>
-            {
-                if (ExecEvent.Decode(payload) is { } e)
-                {
-                    count++;
-                    Print(e, time);
-                }
-            }, new PerfOrderingOptions { MaxDelay = 100_000_000 });
+            using var reader = new OrderedPerfReader(perf, (_, time, payload) => Record(payload, time), new PerfOrderingOptions { MaxDelay = 100_000_000 });
             try
             {
-                while (true)
-                    reader.Poll(200, stop);
-            }
-            catch (OperationCanceledException)
-            {
+                try
+                {
+                    while (true)
+                        reader.Poll(200, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Ctrl-C or --duration.
+                }
+
+                links.Dispose();
                 reader.Flush();
             }
             catch (IOException)
             {
-                // Nobody reads stdout any more.
+                return false; // nobody reads stdout any more
             }
 
-            return count;
+            return true;
+        }
+
+        private void Record(ReadOnlySpan<byte> payload) => Record(payload, null);
+
+        private void Record(ReadOnlySpan<byte> payload, ulong? sampleTime)
+        {
+            if (ExecEvent.Decode(payload) is not { } e)
+                return;
+            Count++;
+            Print(e, sampleTime);
         }
 
         /// <param name="e">The event.</param>
@@ -173,7 +205,9 @@ internal static class TraceCommand
 
         private void PrintJson(ExecEvent e, ulong? sampleTime)
         {
-            var writer = _json ??= new Utf8JsonWriter(_stdout);
+            // One line, one write(2): nothing written to the same file between the object and its newline.
+            _line.ResetWrittenCount();
+            var writer = _json ??= new Utf8JsonWriter(_line);
             writer.Reset();
             writer.WriteStartObject();
             writer.WriteNumber("timestamp_ns"u8, e.TimestampNs);
@@ -191,8 +225,8 @@ internal static class TraceCommand
             writer.WriteEndArray();
             writer.WriteEndObject();
             writer.Flush();
-            _stdout.WriteByte((byte)'\n');
-            _stdout.Flush();
+            _line.Write("\n"u8);
+            _stdout.Write(_line.WrittenSpan);
         }
     }
 }

@@ -15,6 +15,9 @@ namespace ManagedBpf.Cli;
 /// </summary>
 internal static class TraceCommand
 {
+    /// <summary>The start of the stderr line that says the programs are attached and the buffers are being read.</summary>
+    internal const string ReadyLine = "mbpf: tracing execs through";
+
     internal static Command Create()
     {
         var via = new Option<string>("--via") { Description = "ring (one shared ring buffer) or perf (per-CPU perf buffers).", DefaultValueFactory = _ => "ring" };
@@ -52,15 +55,15 @@ internal static class TraceCommand
         var ring = rings?[rings.Add(collection.Map("events_ring"))];
         using var links = collection.AttachAll(); // both programs' sections name their targets
 
-        // --duration counts from here: attached, and about to read.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        if (seconds > 0)
-            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-        Console.Error.WriteLine($"mbpf: tracing execs through {(viaPerf ? "per-CPU perf buffers" : "a ring buffer")} (Ctrl-C to stop)");
         using var status = new StatusLine(ring is null ? () => (double)perf!.MaxAvailableBytes / perf.DataSize : () => (double)ring.AvailableBytes / ring.Size);
-        long events;
         using (var output = new EventPrinter(asJson, status))
         {
+            // --duration counts from here: attached, and about to read.
+            if (seconds > 0)
+                stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+            Console.Error.WriteLine($"{ReadyLine} {(viaPerf ? "per-CPU perf buffers" : "a ring buffer")} (Ctrl-C to stop)");
+            output.Header();
             var open = perf is null ? await output.Drain(rings!.ReadAllAsync(stop.Token)).ConfigureAwait(false)
                 : ordered ? await Task.Run(() => output.DrainOrdered(perf, links, stop.Token), CancellationToken.None).ConfigureAwait(false)
                 : await output.Drain(perf.ReadAllAsync(cancellationToken: stop.Token)).ConfigureAwait(false);
@@ -69,11 +72,9 @@ internal static class TraceCommand
             links.Dispose();
             if (open && !ordered)
                 output.DrainRest(ring, perf);
-            events = output.Count;
+            status.Dispose(); // the totals, then what the producer dropped
+            Console.Error.WriteLine($"mbpf: {output.Count} exec events, {collection.ReadVariable<ulong>("dropped")} dropped by the producer");
         }
-
-        status.Dispose(); // the totals, then what the producer dropped
-        Console.Error.WriteLine($"mbpf: {events} exec events, {collection.ReadVariable<ulong>("dropped")} dropped by the producer");
     }
 
     /// <summary>
@@ -93,6 +94,11 @@ internal static class TraceCommand
         {
             (_asJson, _status) = (asJson, status);
             _text = new StreamWriter(_stdout, leaveOpen: true) { AutoFlush = true };
+        }
+
+        /// <summary>The column header of the text output (none for JSON lines).</summary>
+        internal void Header()
+        {
             if (!_asJson)
                 _text.WriteLine($"{"TIME",-8} {"PCOMM",-16} {"PID",7} {"PPID",7} {"UID",6} {"RET",4} ARGS");
         }

@@ -67,6 +67,22 @@ public sealed class RunCommandTests
         Assert.Equal(-7, BitConverter.ToInt32(bytes, 4)); // delta's default
     }
 
+    /// <summary>
+    /// --count N prints N records, and the totals report those N, with what the readers took from the buffers beyond
+    /// them (both transports read whole batches) said apart as read and not printed.
+    /// </summary>
+    [KernelFact]
+    public async Task Count_prints_that_many_records_and_the_totals_agree()
+    {
+        using var helper = ProbeHelper.Start();
+        var (lines, error, exitCode) = await RunWhile(helper, "getppid 3",
+            "run", Object, "--count", "1", "--duration", "60", "--set", $"target_pid={helper.Pid}");
+
+        Assert.True(exitCode == 0, error);
+        var record = Assert.Single(lines);
+        Assert.Contains($"mbpf: 1 records ({record.GetProperty("size").GetInt32()} B) in ", error);
+    }
+
     /// <summary>Ctrl-C (SIGINT) stops the stream: the tool detaches, prints its totals and exits 0, leaving no link or program behind.</summary>
     [KernelFact]
     public async Task Ctrl_C_detaches_prints_totals_and_exits_cleanly()

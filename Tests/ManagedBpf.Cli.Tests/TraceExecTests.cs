@@ -4,7 +4,10 @@ using ManagedBpf.TestSupport;
 
 namespace ManagedBpf.Cli.Tests;
 
-/// <summary>The main job, end to end: mbpf trace exec sees an exec this test makes, through either transport.</summary>
+/// <summary>
+/// The main job, end to end: mbpf trace exec sees an exec this test makes, through either transport. Every test waits
+/// for the tool's ready line (printed once the programs are attached and the buffers read), never a fixed time.
+/// </summary>
 public sealed class TraceExecTests
 {
     [KernelTheory]
@@ -14,38 +17,18 @@ public sealed class TraceExecTests
     public async Task Reports_an_exec_with_its_arguments_and_return_code(string via, bool ordered)
     {
         var marker = "mbpf-marker-" + Guid.NewGuid().ToString("N");
-        string[] arguments = ["trace", "exec", "--via", via, "--json", "--duration", "8", .. ordered ? new[] { "--ordered" } : []];
-        using var trace = Mbpf.Start(arguments);
-        var lines = new List<JsonElement>();
-        var reader = Task.Run(async () =>
-        {
-            while (await trace.StandardOutput.ReadLineAsync() is { } line)
-                lines.Add(JsonDocument.Parse(line).RootElement.Clone());
-        });
+        using var trace = ToolSession.Mbpf(["trace", "exec", "--via", via, "--json", "--duration", "4", .. ordered ? new[] { "--ordered" } : []]);
+        await trace.WaitForError(ToolSession.TraceReady);
+        await Exec("/bin/echo", marker);
 
-        // Give the tool time to load and attach, then exec until it is seen (or the tool stops).
-        await Task.Delay(3000);
-        int echoPid = 0;
-        for (var i = 0; i < 5 && !trace.HasExited; i++)
-        {
-            using var echo = Process.Start(new ProcessStartInfo("/bin/echo", marker) { RedirectStandardOutput = true })!;
-            echoPid = echo.Id;
-            await echo.WaitForExitAsync();
-            await Task.Delay(200);
-        }
-        await trace.WaitForExitAsync();
-        await reader;
-        var error = await trace.StandardError.ReadToEndAsync();
-
-        Assert.True(trace.ExitCode == 0, $"mbpf exited {trace.ExitCode}: {error}");
-        var seen = lines.Where(e => e.GetProperty("args").EnumerateArray().Any(a => a.GetString() == marker)).ToList();
-        Assert.NotEmpty(seen);
-        var exec = seen[^1];
+        Assert.True(await trace.Exit() == 0, trace.Error);
+        var lines = trace.Output.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var exec = Assert.Single(lines, e => e.GetProperty("args").EnumerateArray().Any(a => a.GetString() == marker));
         Assert.Equal("/bin/echo", exec.GetProperty("filename").GetString());
         Assert.Equal("echo", exec.GetProperty("comm").GetString());
         Assert.Equal(0, exec.GetProperty("retval").GetInt32());
         Assert.Equal(Environment.ProcessId, exec.GetProperty("ppid").GetInt32());
-        Assert.Contains(" exec events, 0 dropped", error);
+        Assert.Contains(" exec events, 0 dropped", trace.Error);
         if (ordered)
         {
             // Merged across CPUs by sample time (the exec's own timestamp_ns is taken at entry, so two execs that
@@ -56,46 +39,90 @@ public sealed class TraceExecTests
     }
 
     /// <summary>
+    /// Execs that happen while the tool starts are not dropped by the programs: the buffers exist before the programs
+    /// attach. (Perf buffers used to be created after the attach, so bpf_perf_event_output found no perf event for
+    /// the execs in between and the programs counted them as dropped.)
+    /// </summary>
+    [KernelTheory]
+    [InlineData("ring")]
+    [InlineData("perf")]
+    public async Task Drops_nothing_while_starting_under_an_exec_storm(string via)
+    {
+        using var storm = Process.Start(new ProcessStartInfo("sh", ["-c", "while :; do /bin/true; done"]))!;
+        try
+        {
+            using var trace = ToolSession.Mbpf("trace", "exec", "--via", via, "--json", "--duration", "1");
+            await trace.WaitForError(ToolSession.TraceReady);
+
+            Assert.True(await trace.Exit() == 0, trace.Error);
+            Assert.Contains(trace.Output, l => l.Contains("\"/bin/true\"", StringComparison.Ordinal));
+            Assert.Contains(" exec events, 0 dropped by the producer", trace.Error);
+        }
+        finally
+        {
+            storm.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>
+    /// --duration is time spent tracing: it starts when the programs are attached (the header line), not when the
+    /// tool starts, so a slow start (a busy machine, a cold JIT, parsing the kernel's BTF) does not eat it.
+    /// </summary>
+    [KernelFact]
+    public async Task Duration_counts_from_the_attach()
+    {
+        const double seconds = 3;
+        using var trace = ToolSession.Mbpf("trace", "exec", "--duration", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await trace.WaitFor(() => trace.Output.Count > 0, "the header line");
+        var header = Stopwatch.StartNew();
+
+        Assert.True(await trace.Exit() == 0, trace.Error);
+        Assert.StartsWith("TIME", trace.Output[0]);
+        // The header is printed after the timer starts, so the tool may end at most the header's trip through the
+        // pipe earlier than `seconds` after this test saw it.
+        Assert.True(header.Elapsed.TotalSeconds > seconds - 0.5, $"traced for {header.Elapsed.TotalSeconds:F2} s after the header, of --duration {seconds}");
+    }
+
+    /// <summary>
     /// The README's first command on a fresh machine: neither tracefs nor bpffs mounted (a private mount
-    /// namespace with both unmounted). The tool mounts what it needs, as bpftool does, and still reports execs.
+    /// namespace with both unmounted). The tool needs neither, and still reports execs.
     /// </summary>
     [KernelFact]
     public async Task Works_where_tracefs_and_bpffs_are_not_mounted()
     {
         var marker = "mbpf-fresh-" + Guid.NewGuid().ToString("N");
-        var mbpf = Path.Combine(AppContext.BaseDirectory, "mbpf.dll");
         var script = "umount /sys/kernel/tracing 2>/dev/null; umount /sys/fs/bpf 2>/dev/null; "
             + "grep -qE ' (tracefs|bpf) ' /proc/self/mounts && echo STILL-MOUNTED >&2; "
-            + $"dotnet {mbpf} trace exec --json --duration 8";
-        using var trace = Process.Start(new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "sh", "-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = trace.StandardOutput.ReadToEndAsync();
-        await Task.Delay(4000);
-        for (var i = 0; i < 3 && !trace.HasExited; i++)
-        {
-            using var echo = Process.Start(new ProcessStartInfo("/bin/echo", marker) { RedirectStandardOutput = true })!;
-            await echo.WaitForExitAsync();
-            await Task.Delay(300);
-        }
-        await trace.WaitForExitAsync();
-        var error = await trace.StandardError.ReadToEndAsync();
-        Assert.True(trace.ExitCode == 0, $"exit {trace.ExitCode}: {error}");
-        Assert.DoesNotContain("STILL-MOUNTED", error);
-        Assert.Contains(marker, await output);
+            + "exec $MBPF trace exec --json --duration 3";
+        using var trace = ToolSession.Start(new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "sh", "-c", script]) { Environment = { ["MBPF"] = $"dotnet {ToolSession.MbpfDll}" } });
+        await trace.WaitForError(ToolSession.TraceReady);
+        await Exec("/bin/echo", marker);
+
+        Assert.True(await trace.Exit() == 0, trace.Error);
+        Assert.DoesNotContain("STILL-MOUNTED", trace.Error);
+        Assert.Contains(trace.Output, l => l.Contains(marker, StringComparison.Ordinal));
     }
 
     [KernelFact]
-    public void A_failed_exec_reports_its_errno()
+    public async Task A_failed_exec_reports_its_errno()
     {
-        using var trace = Mbpf.Start("trace", "exec", "--json", "--duration", "6");
-        var output = trace.StandardOutput.ReadToEndAsync();
-        Thread.Sleep(3000);
+        using var trace = ToolSession.Mbpf("trace", "exec", "--json", "--duration", "2");
+        await trace.WaitForError(ToolSession.TraceReady);
         var missing = "/nonexistent-" + Guid.NewGuid().ToString("N");
         // .NET checks the path before exec; a shell really calls execve, which fails with ENOENT.
-        using (var shell = Process.Start("/bin/sh", ["-c", missing + " 2>/dev/null; true"]))
-            shell.WaitForExit();
-        trace.WaitForExit();
-        var events = output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        await Exec("/bin/sh", "-c", missing + " 2>/dev/null; true");
+
+        Assert.True(await trace.Exit() == 0, trace.Error);
+        var events = trace.Output.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var failed = Assert.Single(events, e => e.GetProperty("filename").GetString() == missing);
         Assert.Equal(-2, failed.GetProperty("retval").GetInt32()); // -ENOENT
+    }
+
+    /// <summary>Runs a program to its end.</summary>
+    internal static async Task Exec(string file, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
     }
 }

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using ManagedBpf.TestSupport;
+
+namespace ManagedBpf.Cli.Tests;
+
+/// <summary>
+/// The README's requirement line, checked as written: a user who is not root, with CAP_BPF and CAP_PERFMON and nothing
+/// else, runs the demo; with one of them missing, the error names what is missing.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class CapabilityTests : IDisposable
+{
+    // A home for the dotnet host that the unprivileged user can write, and a copy of the tool it can read wherever
+    // the checkout is (a CI clone may sit in a directory only root can enter).
+    private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("mbpf-nobody-");
+    private readonly string _tool;
+
+    public CapabilityTests()
+    {
+        File.SetUnixFileMode(_home.FullName, (UnixFileMode)0x1FF); // 0777
+        _tool = _home.CreateSubdirectory("tool").FullName;
+        File.SetUnixFileMode(_tool, (UnixFileMode)0x1ED); // 0755
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory).Where(f => Path.GetFileName(f).StartsWith("mbpf.", StringComparison.Ordinal) || f.EndsWith(".dll", StringComparison.Ordinal)))
+            File.Copy(file, Path.Combine(_tool, Path.GetFileName(file)));
+    }
+
+    public void Dispose() => _home.Delete(recursive: true);
+
+    [KernelTheory]
+    [InlineData("ring")]
+    [InlineData("perf")]
+    public async Task A_user_with_only_CAP_BPF_and_CAP_PERFMON_traces_execs(string via)
+    {
+        var marker = "mbpf-capabilities-" + Guid.NewGuid().ToString("N");
+        using var trace = AsNobody("+bpf,+perfmon", "trace", "exec", "--via", via, "--json", "--duration", "3");
+        await trace.WaitForError(ToolSession.TraceReady);
+        await TraceExecTests.Exec("/bin/echo", marker);
+
+        Assert.True(await trace.Exit() == 0, trace.Error);
+        Assert.Contains(trace.Output, l => l.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains(" exec events, 0 dropped by the producer", trace.Error);
+    }
+
+    [KernelFact]
+    public async Task Without_CAP_PERFMON_the_error_names_it()
+    {
+        using var trace = AsNobody("+bpf", "trace", "exec", "--duration", "3");
+
+        Assert.Equal(77, await trace.Exit()); // EX_NOPERM
+        Assert.Empty(trace.Output);
+        var error = Assert.Single(trace.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("EPERM", error);
+        Assert.Contains("CAP_PERFMON", error);
+    }
+
+    /// <summary>mbpf as user nobody whose only capabilities are <paramref name="capabilities"/> (ambient, so they survive the exec of dotnet).</summary>
+    private ToolSession AsNobody(string capabilities, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("setpriv")
+        {
+            Environment = { ["HOME"] = _home.FullName, ["DOTNET_CLI_HOME"] = _home.FullName },
+        };
+        foreach (var argument in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", $"--inh-caps=-all,{capabilities}",
+            $"--ambient-caps=-all,{capabilities}", $"--bounding-set=-all,{capabilities}", "--", "dotnet", Path.Combine(_tool, "mbpf.dll"), .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return ToolSession.Start(start);
+    }
+}

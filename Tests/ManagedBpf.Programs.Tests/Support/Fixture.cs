@@ -48,10 +48,13 @@ internal sealed class Fixture : IDisposable
 
     /// <summary>
     /// The slot's count once packets already sent have been processed: a veth delivers to its peer through the
-    /// receive backlog or NAPI, which softirq context may run a little after sendto returns.
+    /// receive backlog or NAPI, which softirq context runs after sendto returns (on a busy machine, ksoftirqd may run
+    /// it much later). Waits for the count to reach <paramref name="expected"/> (bounded), then a little longer, so
+    /// that a count above it shows too.
     /// </summary>
-    public ulong CountWhenQuiet(Slot slot)
+    public ulong CountWhenQuiet(Slot slot, ulong expected)
     {
+        WaitFor(slot, expected, milliseconds: 30_000);
         Thread.Sleep(50);
         return Count(slot);
     }

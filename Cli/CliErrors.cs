@@ -28,7 +28,12 @@ internal static class CliErrors
             Console.Error.WriteLine($"mbpf: {e.Message}");
             return e.Errno == Errno.EPERM ? 77 : 1; // 77: EX_NOPERM
         }
-        catch (Exception e) when (e is ManagedBpf.Buffers.RingCorruptedException or IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException or KeyNotFoundException)
+        catch (UnauthorizedAccessException e)
+        {
+            Console.Error.WriteLine($"mbpf: {e.Message}");
+            return 77; // EX_NOPERM, as for EPERM
+        }
+        catch (Exception e) when (e is ManagedBpf.Buffers.RingCorruptedException or IOException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException or KeyNotFoundException)
         {
             Console.Error.WriteLine($"mbpf: {e.Message}");
             return 1;

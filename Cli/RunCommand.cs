@@ -80,6 +80,7 @@ internal static class RunCommand
                 Console.Error.WriteLine($"mbpf: not attached: {skipped.Program.Name}: {skipped.SkipReason}");
             if (request.Seconds > 0)
                 stop.CancelAfter(TimeSpan.FromSeconds(request.Seconds));
+            status.Start();
             Console.Error.WriteLine(
                 $"mbpf: {links.Links.Count} program(s) attached; streaming {string.Join(", ", ringNames.Select(n => $"ring '{n}'").Concat(perfNames.Select(n => $"perf '{n}'")))} (Ctrl-C to stop)");
 

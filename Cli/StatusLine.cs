@@ -15,8 +15,9 @@ internal sealed class StatusLine : IDisposable
     private readonly MeterListener _listener = new();
     private readonly Lock _gate = new();
     private readonly Func<double>? _fill;
-    private readonly Timer? _timer;
-    private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly bool _show;
+    private Timer? _timer;
+    private long _start;
     private long _records, _bytes, _lost, _corrupted;
     private long _lastRecords, _lastBytes, _lastTick;
     private volatile bool _shown;
@@ -43,8 +44,17 @@ internal sealed class StatusLine : IDisposable
             }
         });
         _listener.Start();
-        _lastTick = _start;
-        if (show ?? !Console.IsErrorRedirected)
+        _show = show ?? !Console.IsErrorRedirected;
+    }
+
+    /// <summary>
+    /// The run has started (programs attached, buffers read): the time the totals report counts from here, the
+    /// per-second line starts, and only a started run prints totals (a run that failed to start has none to give).
+    /// </summary>
+    internal void Start()
+    {
+        _start = _lastTick = Stopwatch.GetTimestamp();
+        if (_show)
             _timer = new Timer(_ => Show(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
@@ -76,7 +86,7 @@ internal sealed class StatusLine : IDisposable
         return line;
     }
 
-    /// <summary>Stops the line and prints the totals (always, terminal or not).</summary>
+    /// <summary>Stops the line and prints the totals once the run has started (terminal or not).</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -89,6 +99,8 @@ internal sealed class StatusLine : IDisposable
         _timer?.Dispose();
         _listener.Dispose();
         Clear();
+        if (_start == 0)
+            return;
 
         var seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
         var (records, bytes) = Printed?.Invoke() ?? (Records, Interlocked.Read(ref _bytes));

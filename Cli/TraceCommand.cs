@@ -62,6 +62,7 @@ internal static class TraceCommand
             // --duration counts from here: attached, and about to read.
             if (seconds > 0)
                 stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+            status.Start();
             Console.Error.WriteLine($"{ReadyLine} {(viaPerf ? "per-CPU perf buffers" : "a ring buffer")} (Ctrl-C to stop)");
             output.Header();
             var open = perf is null ? await output.Drain(rings!.ReadAllAsync(stop.Token)).ConfigureAwait(false)

@@ -13,6 +13,9 @@ public sealed partial class Program
     /// </summary>
     /// <exception cref="ArgumentException">tracefs has no such tracepoint.</exception>
     /// <exception cref="DirectoryNotFoundException">tracefs is not mounted.</exception>
+    /// <exception cref="UnauthorizedAccessException">
+    /// The process may not read tracefs (root's alone by default, whatever capabilities it has); the message says how to grant it.
+    /// </exception>
     /// <exception cref="BpfSyscallException">perf_event_open or the attachment failed.</exception>
     public PerfEventLink AttachTracepoint(string category, string name)
     {
@@ -35,6 +38,15 @@ public sealed partial class Program
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new ArgumentException($"The kernel has no tracepoint {category}/{name} ({path} does not exist; tracefs available_events lists them).", nameof(name), e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // CAP_BPF and CAP_PERFMON let a process load and attach the program, but the event id lives in tracefs,
+            // whose files only root may read unless it is mounted for a group.
+            throw new UnauthorizedAccessException(
+                $"Attaching tracepoint {category}/{name} needs its id from tracefs, and reading {path} was denied: tracefs is root's alone "
+                + "unless mounted for a group (mount -o remount,gid=GID /sys/kernel/tracing, as root, with a group this user is in). "
+                + "Run as root, grant that, or use a tp_btf/ or raw_tp/ program, which attaches with CAP_BPF and CAP_PERFMON alone.", e);
         }
     }
 }

@@ -53,6 +53,24 @@ public sealed class CapabilityTests : IDisposable
         Assert.Contains("CAP_PERFMON", error);
     }
 
+    /// <summary>
+    /// A tracepoint program's attach reads its event id from tracefs, which CAP_BPF and CAP_PERFMON do not open: the
+    /// error says so, and how to grant it or do without it.
+    /// </summary>
+    [KernelFact]
+    public async Task A_tracepoint_without_access_to_tracefs_says_what_is_missing()
+    {
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "tracing.bpf.o"), Path.Combine(_tool, "tracing.bpf.o"));
+        using var run = AsNobody("+bpf,+perfmon", "run", Path.Combine(_tool, "tracing.bpf.o"), "--attach", "tracepoint_execve", "--duration", "3");
+
+        Assert.Equal(77, await run.Exit()); // EX_NOPERM
+        Assert.Empty(run.Output);
+        var error = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("tracepoint syscalls/sys_enter_execve needs its id from tracefs", error);
+        Assert.Contains("gid=", error);
+        Assert.Contains("tp_btf/", error);
+    }
+
     /// <summary>mbpf as user nobody whose only capabilities are <paramref name="capabilities"/> (ambient, so they survive the exec of dotnet).</summary>
     private ToolSession AsNobody(string capabilities, params string[] arguments)
     {

@@ -30,10 +30,11 @@ internal static class ObjectParser
 
         var (programs, subprograms) = ReadFunctions(symbols, code, text);
         var maps = new List<ObjectMap>();
-        ReadBtfMaps(elf, symbols, btf, maps);
+        ReadBtfMaps(elf, symbols, btf, maps, programs);
         ReadLegacyMaps(elf, symbols, maps);
         var dataSections = ReadDataSections(elf, symbols, btf, name, maps);
         var kconfig = ReadKconfig(btf, symbols, maps);
+        ObjectNames.RequireUnique(programs, maps);
         var relocations = ReadRelocations(elf, symbols, code, text, maps, dataSections, kconfig);
 
         return new ObjectSpec(name, elf, ReadLicense(elf), ReadVersion(elf), btf, btfExt, programs, text, subprograms, maps, dataSections, kconfig, relocations);
@@ -71,7 +72,7 @@ internal static class ObjectParser
         return (programs, subprograms);
     }
 
-    private static void ReadBtfMaps(ElfFile elf, ElfSymbolTable symbols, BtfSpec? btf, List<ObjectMap> maps)
+    private static void ReadBtfMaps(ElfFile elf, ElfSymbolTable symbols, BtfSpec? btf, List<ObjectMap> maps, List<ObjectProgram> programs)
     {
         if (elf.FindSection(".maps") is not { } section)
             return;
@@ -99,7 +100,15 @@ internal static class ObjectParser
             var owner = values.FirstOrDefault(v => rel.Offset >= v.Start && rel.Offset < v.End && (rel.Offset - v.Start) % 8 == 0);
             if (owner.Map is null)
                 throw new BpfObjectFormatException("A relocation in .maps points outside any map's 'values'.", ".maps", (long)Math.Min(rel.Offset, long.MaxValue));
-            owner.Map.InitialValuesBuilder[(uint)((rel.Offset - owner.Start) / 8)] = symbols[(int)rel.SymbolIndex].Name;
+            var slot = (uint)((rel.Offset - owner.Start) / 8);
+            var target = symbols[(int)rel.SymbolIndex];
+            // As libbpf's .maps relocations: a program array's slot names an entry program, a map-in-map's a map in .maps.
+            var named = owner.Map.Spec.Type == BpfMapType.PROG_ARRAY
+                ? programs.Any(p => p.Name == target.Name && p.SectionIndex == (int)target.SectionIndex)
+                : target.SectionIndex == section.Index && maps.Any(m => m.Name == target.Name && m.Source == ObjectMapSource.Btf);
+            if (!named)
+                throw new BpfObjectFormatException($"Map '{owner.Map.Name}' slot {slot} names '{target.Name}', which is not {(owner.Map.Spec.Type == BpfMapType.PROG_ARRAY ? "an entry program" : "a map")} of this object.", ".maps", (long)Math.Min(rel.Offset, long.MaxValue));
+            owner.Map.InitialValuesBuilder[slot] = target.Name;
         }
     }
 

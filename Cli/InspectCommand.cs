@@ -37,7 +37,7 @@ internal static class InspectCommand
         Console.WriteLine("programs");
         foreach (var p in spec.Programs)
         {
-            var attach = p.ExpectedAttachType != 0 ? $" attach {p.ExpectedAttachType}" : "";
+            var attach = ExpectedAttachType(p) is { } a ? $" attach {a}" : "";
             var target = p.Section?.AttachTarget is { } t ? $" → {t}" : "";
             Console.WriteLine($"  {p.Name,-28} {p.SectionName,-40} {p.Type}{attach}{target}, {p.InstructionCount} insns{(p.Autoload ? "" : ", not autoloaded")}");
         }
@@ -70,6 +70,10 @@ internal static class InspectCommand
         }
     }
 
+    /// <summary>The attach type when the section sets one (0 is CGROUP_INET_INGRESS, not "none") or it was changed; else null.</summary>
+    private static ManagedBpf.Kernel.BpfAttachType? ExpectedAttachType(ObjectProgram p) =>
+        p.Section?.ExpectedAttachType is not null || p.ExpectedAttachType != 0 ? p.ExpectedAttachType : null;
+
     private static void WriteJson(ObjectSpec spec)
     {
         using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });
@@ -83,7 +87,8 @@ internal static class InspectCommand
             writer.WriteString("name", p.Name);
             writer.WriteString("section", p.SectionName);
             writer.WriteString("type", p.Type.ToString());
-            writer.WriteString("expected_attach_type", p.ExpectedAttachType.ToString());
+            if (ExpectedAttachType(p) is { } attach)
+                writer.WriteString("expected_attach_type", attach.ToString());
             writer.WriteNumber("instructions", p.InstructionCount);
             writer.WriteBoolean("autoload", p.Autoload);
             writer.WriteEndObject();

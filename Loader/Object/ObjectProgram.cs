@@ -34,7 +34,10 @@ public sealed class ObjectProgram
     /// <summary>The program type (from the section unless changed).</summary>
     public BpfProgType Type { get; set; }
 
-    /// <summary>The expected attach type (from the section unless changed).</summary>
+    /// <summary>
+    /// The expected attach type (from the section unless changed); 0 when the section sets none, which
+    /// <see cref="ProgramSection.ExpectedAttachType"/> tells apart from <c>CGROUP_INET_INGRESS</c> (also 0).
+    /// </summary>
     public BpfAttachType ExpectedAttachType { get; set; }
 
     /// <summary>Whether <see cref="ObjectSpec.Load(CollectionOptions)"/> loads it; false for <c>?</c> sections and unknown ones.</summary>

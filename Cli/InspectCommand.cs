@@ -60,6 +60,13 @@ internal static class InspectCommand
             foreach (var k in spec.KconfigExterns)
                 Console.WriteLine($"  {".kconfig:" + k.Name,-40} {k.Size,6} bytes at {k.Offset}{(k.Weak ? " (weak)" : "")}");
         }
+        if (spec.Warnings.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("warnings");
+            foreach (var w in spec.Warnings)
+                Console.WriteLine($"  {w}");
+        }
         Console.WriteLine();
         Console.WriteLine(spec.Btf is { } btf ? $"BTF       {btf.TypeCount - 1} types, {btf.Strings.Length} bytes of strings" : "BTF       none");
         if (spec.BtfExt is { } ext)
@@ -115,6 +122,17 @@ internal static class InspectCommand
             writer.WriteString("name", v.Name);
             writer.WriteNumber("offset", v.Offset);
             writer.WriteNumber("size", v.Size);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteStartArray("warnings");
+        foreach (var w in spec.Warnings)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", w.Kind.ToString());
+            writer.WriteString("program", w.Program);
+            writer.WriteNumber("instruction", w.Instruction);
+            writer.WriteString("message", w.Message);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

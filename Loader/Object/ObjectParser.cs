@@ -28,7 +28,7 @@ internal static class ObjectParser
         }
         var text = elf.FindSection(".text") is { } t && code.ContainsKey(t.Index) ? t.Index : -1;
 
-        var (programs, subprograms) = ReadFunctions(symbols, code, text);
+        var (programs, subprograms) = ReadFunctions(elf, symbols, code, text);
         var maps = new List<ObjectMap>();
         ReadBtfMaps(elf, symbols, btf, maps, programs);
         ReadLegacyMaps(elf, symbols, maps);
@@ -44,7 +44,7 @@ internal static class ObjectParser
         s.Type == ElfSectionType.PROGBITS && (s.Flags & ElfSectionFlags.EXECINSTR) != 0 && s.Size > 0;
 
     /// <summary>Global functions of program sections are programs; functions of .text are sub-programs.</summary>
-    private static (List<ObjectProgram>, List<Subprogram>) ReadFunctions(ElfSymbolTable symbols, Dictionary<int, ElfSection> code, int text)
+    private static (List<ObjectProgram>, List<Subprogram>) ReadFunctions(ElfFile elf, ElfSymbolTable symbols, Dictionary<int, ElfSection> code, int text)
     {
         var programs = new List<ObjectProgram>();
         var subprograms = new List<Subprogram>();
@@ -65,7 +65,9 @@ internal static class ObjectParser
             }
             if (symbol.Binding == ElfSymbolBinding.LOCAL)
                 throw new BpfObjectFormatException($"Program '{symbol.Name}' is static; entry programs must be global functions (as libbpf requires).", section.Name, (long)symbol.Value);
-            programs.Add(new ObjectProgram(symbol.Name, section.Name, section.Index, start, (int)(symbol.Size / InstructionSize), SectionTable.Resolve(section.Name)));
+            var program = new ObjectProgram(symbol.Name, section.Name, section.Index, start, (int)(symbol.Size / InstructionSize), SectionTable.Resolve(section.Name));
+            program.Warnings = PerfOutputSizeCheck.Check(program, MemoryMarshal.Cast<byte, BpfInstruction>(elf.GetSectionData(section).Span).Slice(program.Start, program.Count));
+            programs.Add(program);
         }
         programs.Sort((a, b) => a.SectionIndex != b.SectionIndex ? a.SectionIndex.CompareTo(b.SectionIndex) : a.Start.CompareTo(b.Start));
         subprograms.Sort((a, b) => a.Start.CompareTo(b.Start));

@@ -43,6 +43,12 @@ public sealed class ObjectProgram
     /// <summary>Whether <see cref="ObjectSpec.Load(CollectionOptions)"/> loads it; false for <c>?</c> sections and unknown ones.</summary>
     public bool Autoload { get; set; }
 
+    /// <summary>
+    /// What parsing proved will go wrong when the program runs (e.g. <see cref="ObjectWarningKind.PerfSampleTooLarge"/>),
+    /// from its own instructions; empty when nothing is proved. Loading reports them to <see cref="CollectionOptions.OnWarning"/>.
+    /// </summary>
+    public IReadOnlyList<ObjectWarning> Warnings { get; internal set; } = [];
+
     /// <summary>Instructions of the program itself, before sub-programs are appended.</summary>
     public int InstructionCount => Count;
 

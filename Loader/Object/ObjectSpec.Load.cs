@@ -13,6 +13,8 @@ public sealed partial class ObjectSpec
     /// filling global data, freezing <c>.rodata</c> and kconfig), then every autoload program with
     /// CO-RE, sub-programs, map and data references resolved, then the initial values of program arrays
     /// and map-in-maps. On failure everything created so far is closed before the exception propagates.
+    /// Before any program loads, each of its <see cref="ObjectProgram.Warnings"/> goes to
+    /// <see cref="CollectionOptions.OnWarning"/>.
     /// </summary>
     /// <exception cref="BpfVerifierException">A program was refused; the log is attached and says which instruction failed.</exception>
     /// <exception cref="BpfAttachNotSupportedException">
@@ -51,6 +53,8 @@ public sealed partial class ObjectSpec
             var kernelBtf = new Lazy<BtfSpec>(() => options.KernelBtf ?? Loader.Btf.KernelBtf.Default);
             foreach (var program in Programs.Where(p => p.Autoload))
             {
+                foreach (var warning in program.Warnings)
+                    options.OnWarning?.Invoke(warning);
                 var linked = linker.Link(program);
                 Resolve(linked, maps, kernelBtf, program);
                 // Without FUNC support the func_info and line_info would name types the kernel never saw: libbpf drops them too.

@@ -78,6 +78,9 @@ public sealed partial class ObjectSpec
     /// <summary>The functions of <c>.text</c>, by start.</summary>
     internal IReadOnlyList<Subprogram> Subprograms { get; }
 
+    /// <summary>Every program's <see cref="ObjectProgram.Warnings"/>, in program order: faults parsing proved, without the kernel.</summary>
+    public IReadOnlyList<ObjectWarning> Warnings => [.. Programs.SelectMany(p => p.Warnings)];
+
     /// <summary>The CO-RE relocation count (0 without <c>.BTF.ext</c>).</summary>
     public int CoreRelocationCount => BtfExt?.CoreRelo.Count ?? 0;
 

@@ -44,6 +44,25 @@ public sealed class InspectTests
         Assert.Contains("attach XDP", programs.Single(l => l.Contains(" xdp ", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void An_oversized_constant_perf_sample_is_a_warning_in_text_and_json()
+    {
+        var json = Inspect("perf_sizes.bpf.o");
+        var warning = Assert.Single(json.GetProperty("warnings").EnumerateArray());
+        Assert.Equal("emit_oversized", warning.GetProperty("program").GetString());
+        Assert.Equal("PerfSampleTooLarge", warning.GetProperty("kind").GetString());
+        Assert.Contains("65,516", warning.GetProperty("message").GetString());
+        Assert.Empty(Inspect("exec_trace.bpf.o").GetProperty("warnings").EnumerateArray());
+
+        var (code, output, error) = Mbpf.Run("inspect", Path.Combine(Fixtures, "perf_sizes.bpf.o"));
+        Assert.True(code == 0, error);
+        var text = output[output.IndexOf("\nwarnings\n", StringComparison.Ordinal)..];
+        Assert.Contains("program 'emit_oversized'", text);
+        Assert.Contains("70,000 bytes", text);
+        Assert.DoesNotContain("emit_largest_safe", text);
+        Assert.DoesNotContain("emit_variable", text);
+    }
+
     private static JsonElement Inspect(string fixture)
     {
         var (code, output, error) = Mbpf.Run("inspect", Path.Combine(Fixtures, fixture), "--json");

@@ -37,7 +37,7 @@ internal static class InspectCommand
         Console.WriteLine("programs");
         foreach (var p in spec.Programs)
         {
-            var attach = p.ExpectedAttachType != 0 ? $" attach {p.ExpectedAttachType}" : "";
+            var attach = ExpectedAttachType(p) is { } a ? $" attach {a}" : "";
             var target = p.Section?.AttachTarget is { } t ? $" → {t}" : "";
             Console.WriteLine($"  {p.Name,-28} {p.SectionName,-40} {p.Type}{attach}{target}, {p.InstructionCount} insns{(p.Autoload ? "" : ", not autoloaded")}");
         }
@@ -60,6 +60,13 @@ internal static class InspectCommand
             foreach (var k in spec.KconfigExterns)
                 Console.WriteLine($"  {".kconfig:" + k.Name,-40} {k.Size,6} bytes at {k.Offset}{(k.Weak ? " (weak)" : "")}");
         }
+        if (spec.Warnings.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("warnings");
+            foreach (var w in spec.Warnings)
+                Console.WriteLine($"  {w}");
+        }
         Console.WriteLine();
         Console.WriteLine(spec.Btf is { } btf ? $"BTF       {btf.TypeCount - 1} types, {btf.Strings.Length} bytes of strings" : "BTF       none");
         if (spec.BtfExt is { } ext)
@@ -69,6 +76,10 @@ internal static class InspectCommand
                 Console.WriteLine($"  {kind.Key,-20} {kind.Count()}");
         }
     }
+
+    /// <summary>The attach type when the section sets one (0 is CGROUP_INET_INGRESS, not "none") or it was changed; else null.</summary>
+    private static ManagedBpf.Kernel.BpfAttachType? ExpectedAttachType(ObjectProgram p) =>
+        p.Section?.ExpectedAttachType is not null || p.ExpectedAttachType != 0 ? p.ExpectedAttachType : null;
 
     private static void WriteJson(ObjectSpec spec)
     {
@@ -83,7 +94,8 @@ internal static class InspectCommand
             writer.WriteString("name", p.Name);
             writer.WriteString("section", p.SectionName);
             writer.WriteString("type", p.Type.ToString());
-            writer.WriteString("expected_attach_type", p.ExpectedAttachType.ToString());
+            if (ExpectedAttachType(p) is { } attach)
+                writer.WriteString("expected_attach_type", attach.ToString());
             writer.WriteNumber("instructions", p.InstructionCount);
             writer.WriteBoolean("autoload", p.Autoload);
             writer.WriteEndObject();
@@ -110,6 +122,17 @@ internal static class InspectCommand
             writer.WriteString("name", v.Name);
             writer.WriteNumber("offset", v.Offset);
             writer.WriteNumber("size", v.Size);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteStartArray("warnings");
+        foreach (var w in spec.Warnings)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", w.Kind.ToString());
+            writer.WriteString("program", w.Program);
+            writer.WriteNumber("instruction", w.Instruction);
+            writer.WriteString("message", w.Message);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

@@ -16,4 +16,10 @@ public sealed class CollectionOptions
 
     /// <summary>Verifier log level for programs that load (failures always carry a log).</summary>
     public uint LogLevel { get; init; }
+
+    /// <summary>
+    /// Called on the loading thread with each <see cref="ObjectProgram.Warnings"/> entry of a program about
+    /// to load (autoload programs only), before it loads; null to ignore them. What it throws ends the load.
+    /// </summary>
+    public Action<ObjectWarning>? OnWarning { get; init; }
 }

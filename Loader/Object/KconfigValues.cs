@@ -31,7 +31,7 @@ internal static class KconfigValues
             {
                 if (e.Weak)
                     continue;
-                throw new InvalidOperationException($"kconfig extern '{e.Name}' is not set in this kernel's configuration, and it is not __weak.");
+                throw new BpfObjectFormatException($"kconfig extern '{e.Name}' is not set in this kernel's configuration, and it is not __weak: declare it __weak to load with 0.", ".kconfig", null);
             }
             Write(btf, e, value, slot);
         }
@@ -55,11 +55,11 @@ internal static class KconfigValues
                 return;
             case BtfInt or BtfEnum:
                 if (value is "y" or "m" or "n")
-                    throw new InvalidOperationException($"kconfig extern '{e.Name}' is an integer, but the kernel sets it to '{value}' (declare it bool or enum libbpf_tristate).");
+                    throw new BpfObjectFormatException($"kconfig extern '{e.Name}' is an integer, but the kernel sets it to '{value}' (declare it bool or enum libbpf_tristate).", ".kconfig", null);
                 var parsed = value.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                    ? long.Parse(value.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
-                    : long.Parse(value, CultureInfo.InvariantCulture);
-                WriteInteger(slot, parsed);
+                    ? long.TryParse(value.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex) ? hex : (long?)null
+                    : long.TryParse(value, CultureInfo.InvariantCulture, out var dec) ? dec : null;
+                WriteInteger(slot, parsed ?? throw new BpfObjectFormatException($"kconfig extern '{e.Name}' is an integer, but the kernel sets it to '{value}' (declare it a char array).", ".kconfig", null));
                 return;
             default:
                 throw new BpfObjectFormatException($"kconfig extern '{e.Name}' has a type ({type.Kind}) that cannot hold a kernel option.", ".kconfig", null);

@@ -11,6 +11,7 @@ public sealed class ObjectMap
         Source = source;
         SectionName = sectionName;
         SectionOffset = sectionOffset;
+        DefinedName = Name;
     }
 
     /// <summary>The map's name as programs refer to it (for data maps, the section name: <c>.rodata</c>).</summary>
@@ -32,6 +33,9 @@ public sealed class ObjectMap
     public IReadOnlyDictionary<uint, string> InitialValues => InitialValuesBuilder;
 
     internal ulong SectionOffset { get; }
+
+    /// <summary>The name the object gave it, which relocations and initial values refer to even after <see cref="Spec"/> renames it.</summary>
+    internal string DefinedName { get; }
 
     internal SortedDictionary<uint, string> InitialValuesBuilder { get; } = [];
 

@@ -28,12 +28,13 @@ internal static class ObjectParser
         }
         var text = elf.FindSection(".text") is { } t && code.ContainsKey(t.Index) ? t.Index : -1;
 
-        var (programs, subprograms) = ReadFunctions(symbols, code, text);
+        var (programs, subprograms) = ReadFunctions(elf, symbols, code, text);
         var maps = new List<ObjectMap>();
-        ReadBtfMaps(elf, symbols, btf, maps);
+        ReadBtfMaps(elf, symbols, btf, maps, programs);
         ReadLegacyMaps(elf, symbols, maps);
         var dataSections = ReadDataSections(elf, symbols, btf, name, maps);
         var kconfig = ReadKconfig(btf, symbols, maps);
+        ObjectNames.RequireUnique(programs, maps);
         var relocations = ReadRelocations(elf, symbols, code, text, maps, dataSections, kconfig);
 
         return new ObjectSpec(name, elf, ReadLicense(elf), ReadVersion(elf), btf, btfExt, programs, text, subprograms, maps, dataSections, kconfig, relocations);
@@ -43,7 +44,7 @@ internal static class ObjectParser
         s.Type == ElfSectionType.PROGBITS && (s.Flags & ElfSectionFlags.EXECINSTR) != 0 && s.Size > 0;
 
     /// <summary>Global functions of program sections are programs; functions of .text are sub-programs.</summary>
-    private static (List<ObjectProgram>, List<Subprogram>) ReadFunctions(ElfSymbolTable symbols, Dictionary<int, ElfSection> code, int text)
+    private static (List<ObjectProgram>, List<Subprogram>) ReadFunctions(ElfFile elf, ElfSymbolTable symbols, Dictionary<int, ElfSection> code, int text)
     {
         var programs = new List<ObjectProgram>();
         var subprograms = new List<Subprogram>();
@@ -64,14 +65,16 @@ internal static class ObjectParser
             }
             if (symbol.Binding == ElfSymbolBinding.LOCAL)
                 throw new BpfObjectFormatException($"Program '{symbol.Name}' is static; entry programs must be global functions (as libbpf requires).", section.Name, (long)symbol.Value);
-            programs.Add(new ObjectProgram(symbol.Name, section.Name, section.Index, start, (int)(symbol.Size / InstructionSize), SectionTable.Resolve(section.Name)));
+            var program = new ObjectProgram(symbol.Name, section.Name, section.Index, start, (int)(symbol.Size / InstructionSize), SectionTable.Resolve(section.Name));
+            program.Warnings = PerfOutputSizeCheck.Check(program, MemoryMarshal.Cast<byte, BpfInstruction>(elf.GetSectionData(section).Span).Slice(program.Start, program.Count));
+            programs.Add(program);
         }
         programs.Sort((a, b) => a.SectionIndex != b.SectionIndex ? a.SectionIndex.CompareTo(b.SectionIndex) : a.Start.CompareTo(b.Start));
         subprograms.Sort((a, b) => a.Start.CompareTo(b.Start));
         return (programs, subprograms);
     }
 
-    private static void ReadBtfMaps(ElfFile elf, ElfSymbolTable symbols, BtfSpec? btf, List<ObjectMap> maps)
+    private static void ReadBtfMaps(ElfFile elf, ElfSymbolTable symbols, BtfSpec? btf, List<ObjectMap> maps, List<ObjectProgram> programs)
     {
         if (elf.FindSection(".maps") is not { } section)
             return;
@@ -99,7 +102,15 @@ internal static class ObjectParser
             var owner = values.FirstOrDefault(v => rel.Offset >= v.Start && rel.Offset < v.End && (rel.Offset - v.Start) % 8 == 0);
             if (owner.Map is null)
                 throw new BpfObjectFormatException("A relocation in .maps points outside any map's 'values'.", ".maps", (long)Math.Min(rel.Offset, long.MaxValue));
-            owner.Map.InitialValuesBuilder[(uint)((rel.Offset - owner.Start) / 8)] = symbols[(int)rel.SymbolIndex].Name;
+            var slot = (uint)((rel.Offset - owner.Start) / 8);
+            var target = symbols[(int)rel.SymbolIndex];
+            // As libbpf's .maps relocations: a program array's slot names an entry program, a map-in-map's a map in .maps.
+            var named = owner.Map.Spec.Type == BpfMapType.PROG_ARRAY
+                ? programs.Any(p => p.Name == target.Name && p.SectionIndex == (int)target.SectionIndex)
+                : target.SectionIndex == section.Index && maps.Any(m => m.Name == target.Name && m.Source == ObjectMapSource.Btf);
+            if (!named)
+                throw new BpfObjectFormatException($"Map '{owner.Map.Name}' slot {slot} names '{target.Name}', which is not {(owner.Map.Spec.Type == BpfMapType.PROG_ARRAY ? "an entry program" : "a map")} of this object.", ".maps", (long)Math.Min(rel.Offset, long.MaxValue));
+            owner.Map.InitialValuesBuilder[slot] = target.Name;
         }
     }
 

@@ -34,11 +34,20 @@ public sealed class ObjectProgram
     /// <summary>The program type (from the section unless changed).</summary>
     public BpfProgType Type { get; set; }
 
-    /// <summary>The expected attach type (from the section unless changed).</summary>
+    /// <summary>
+    /// The expected attach type (from the section unless changed); 0 when the section sets none, which
+    /// <see cref="ProgramSection.ExpectedAttachType"/> tells apart from <c>CGROUP_INET_INGRESS</c> (also 0).
+    /// </summary>
     public BpfAttachType ExpectedAttachType { get; set; }
 
     /// <summary>Whether <see cref="ObjectSpec.Load(CollectionOptions)"/> loads it; false for <c>?</c> sections and unknown ones.</summary>
     public bool Autoload { get; set; }
+
+    /// <summary>
+    /// What parsing proved will go wrong when the program runs (e.g. <see cref="ObjectWarningKind.PerfSampleTooLarge"/>),
+    /// from its own instructions; empty when nothing is proved. Loading reports them to <see cref="CollectionOptions.OnWarning"/>.
+    /// </summary>
+    public IReadOnlyList<ObjectWarning> Warnings { get; internal set; } = [];
 
     /// <summary>Instructions of the program itself, before sub-programs are appended.</summary>
     public int InstructionCount => Count;

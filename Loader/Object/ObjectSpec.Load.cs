@@ -12,18 +12,34 @@ public sealed partial class ObjectSpec
     /// Loads the object as libbpf's bpf_object__load does: the BTF, then every map (reusing pinned ones,
     /// filling global data, freezing <c>.rodata</c> and kconfig), then every autoload program with
     /// CO-RE, sub-programs, map and data references resolved, then the initial values of program arrays
-    /// and map-in-maps. On failure everything created so far is closed.
+    /// and map-in-maps. On failure everything created so far is closed before the exception propagates.
+    /// Before any program loads, each of its <see cref="ObjectProgram.Warnings"/> goes to
+    /// <see cref="CollectionOptions.OnWarning"/>.
     /// </summary>
-    /// <exception cref="BpfVerifierException">A program was refused; the log is attached.</exception>
-    /// <exception cref="BpfSyscallException">A map or the BTF could not be created.</exception>
-    /// <exception cref="BpfObjectFormatException">The object cannot be relocated (bad references).</exception>
+    /// <exception cref="BpfVerifierException">A program was refused; the log is attached and says which instruction failed.</exception>
+    /// <exception cref="BpfAttachNotSupportedException">
+    /// An fentry, fexit, fmod_ret, lsm or freplace program on a kernel without BPF trampolines: turn its
+    /// <see cref="ObjectProgram.Autoload"/> off to load the rest.
+    /// </exception>
+    /// <exception cref="BpfSyscallException">A map or the BTF could not be created; the hint names the rule or privilege.</exception>
+    /// <exception cref="MapIncompatibleException">A map pinned by name exists with other attributes: remove the pin, or change the definition to match it.</exception>
+    /// <exception cref="BpfObjectFormatException">
+    /// The object cannot be loaded as it is: bad references, a map definition the kernel's rules forbid, a
+    /// kernel function, variable, attach target or kconfig option this kernel lacks, two programs or maps
+    /// with one name, or a program array slot naming a program whose <see cref="ObjectProgram.Autoload"/>
+    /// is off. The message names the program, map or section.
+    /// </exception>
     /// <exception cref="Core.CoreRelocationException">A CO-RE relocation cannot be applied (ambiguous candidates, unexpected instruction).</exception>
+    /// <exception cref="IOException">The running kernel's BTF, needed for CO-RE or a BTF attach target, cannot be read (no <c>CONFIG_DEBUG_INFO_BTF</c>): pass <see cref="CollectionOptions.KernelBtf"/>.</exception>
     public Collection Load(CollectionOptions? options = null)
     {
         options ??= new CollectionOptions();
         SafeFdHandle? btf = null;
-        var maps = new Dictionary<string, Map>();
+        var maps = new Dictionary<string, Map>(); // by DefinedName: what relocations and initial values name
         var programs = new Dictionary<string, Program>();
+        // Checked before any descriptor exists: these depend on settings changed since parsing.
+        ObjectNames.RequireUnique(Programs, Maps);
+        RequireProgramArrayTargetsLoad();
         try
         {
             var sections = SectionInstructions();
@@ -31,12 +47,14 @@ public sealed partial class ObjectSpec
             var features = options.BtfFeatures ?? BtfFeatures.Current;
             btf = Btf is null ? null : ObjectBtf.Load(ObjectBtf.Prepare(this, features), Name);
             foreach (var objectMap in Maps)
-                maps[objectMap.Name] = CreateMap(objectMap, btf, options);
+                maps[objectMap.DefinedName] = CreateMap(objectMap, btf, options);
 
             var linker = new ObjectLinker(this, sections);
             var kernelBtf = new Lazy<BtfSpec>(() => options.KernelBtf ?? Loader.Btf.KernelBtf.Default);
             foreach (var program in Programs.Where(p => p.Autoload))
             {
+                foreach (var warning in program.Warnings)
+                    options.OnWarning?.Invoke(warning);
                 var linked = linker.Link(program);
                 Resolve(linked, maps, kernelBtf, program);
                 // Without FUNC support the func_info and line_info would name types the kernel never saw: libbpf drops them too.
@@ -46,7 +64,7 @@ public sealed partial class ObjectSpec
                 programs[program.Name] = ManagedBpf.Programs.Program.Load(spec, new ProgramLoadOptions { Btf = btf, LogLevel = options.LogLevel });
             }
             SetInitialValues(maps, programs);
-            return new Collection(this, btf, maps, programs, coreResults);
+            return new Collection(this, btf, Maps.ToDictionary(m => m.Name, m => maps[m.DefinedName]), programs, coreResults);
         }
         catch
         {
@@ -80,6 +98,11 @@ public sealed partial class ObjectSpec
         {
             // As libbpf: some map types refuse BTF key/value types (PROG_ARRAY, for one); retry without them.
             map = ManagedBpf.Maps.Map.Create(objectMap.Spec with { BtfKeyTypeId = 0, BtfValueTypeId = 0 }, create with { Btf = null });
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // The definition breaks a rule checked before the kernel is asked (a ring buffer's size).
+            throw new BpfObjectFormatException($"Map '{objectMap.Name}' cannot be created as defined: {e.Message}", e);
         }
         try
         {
@@ -198,18 +221,26 @@ public sealed partial class ObjectSpec
             : throw new BpfObjectFormatException($"Program '{program.Name}': the kernel's BTF has no {kind} '{name}' to attach to.", program.SectionName, null);
     }
 
+    /// <summary>A program array slot can only be filled with a program that is loaded: libbpf fails the load too, later.</summary>
+    private void RequireProgramArrayTargetsLoad()
+    {
+        foreach (var map in Maps.Where(m => m.Spec.Type == BpfMapType.PROG_ARRAY))
+        {
+            foreach (var (index, target) in map.InitialValues)
+            {
+                if (Programs.FirstOrDefault(p => p.Name == target) is not { Autoload: true })
+                    throw new BpfObjectFormatException($"Map '{map.Name}' slot {index} names program '{target}', whose Autoload is off: turn it on, or the slot cannot be filled.", map.SectionName, null);
+            }
+        }
+    }
+
     private void SetInitialValues(Dictionary<string, Map> maps, Dictionary<string, Program> programs)
     {
         foreach (var objectMap in Maps.Where(m => m.InitialValues.Count > 0))
         {
-            var map = maps[objectMap.Name];
+            var map = maps[objectMap.DefinedName];
             foreach (var (index, target) in objectMap.InitialValues)
-            {
-                var descriptor = objectMap.Spec.Type == BpfMapType.PROG_ARRAY
-                    ? (programs.TryGetValue(target, out var p) ? p.Handle : throw new InvalidOperationException($"Map '{objectMap.Name}' slot {index} names program '{target}', which was not loaded (autoload off?)."))
-                    : maps[target].Handle;
-                map.SetDescriptor(index, descriptor);
-            }
+                map.SetDescriptor(index, objectMap.Spec.Type == BpfMapType.PROG_ARRAY ? programs[target].Handle : maps[target].Handle);
         }
     }
 }

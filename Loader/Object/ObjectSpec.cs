@@ -78,14 +78,24 @@ public sealed partial class ObjectSpec
     /// <summary>The functions of <c>.text</c>, by start.</summary>
     internal IReadOnlyList<Subprogram> Subprograms { get; }
 
+    /// <summary>Every program's <see cref="ObjectProgram.Warnings"/>, in program order: faults parsing proved, without the kernel.</summary>
+    public IReadOnlyList<ObjectWarning> Warnings => [.. Programs.SelectMany(p => p.Warnings)];
+
     /// <summary>The CO-RE relocation count (0 without <c>.BTF.ext</c>).</summary>
     public int CoreRelocationCount => BtfExt?.CoreRelo.Count ?? 0;
 
     /// <summary>Reads and parses an object file (libbpf's bpf_object__open_file): nothing reaches the kernel yet.</summary>
     /// <exception cref="BpfObjectFormatException">The file is not a valid BPF object; the message says where.</exception>
+    /// <exception cref="FileNotFoundException">No file is at <paramref name="path"/>.</exception>
+    /// <exception cref="DirectoryNotFoundException">A directory on <paramref name="path"/> does not exist.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a directory, or the file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The process may not read the file.</exception>
     public static ObjectSpec Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        // On Linux, reading a directory fails with EISDIR, which .NET reports as "access denied" (even to root).
+        if (Directory.Exists(path))
+            throw new IOException($"'{path}' is a directory, not a BPF object file: pass the path of a clang-compiled object (.bpf.o).");
         var name = System.IO.Path.GetFileName(path);
         var dot = name.IndexOf('.', StringComparison.Ordinal);
         return Parse(File.ReadAllBytes(path), dot > 0 ? name[..dot] : name);
@@ -103,10 +113,12 @@ public sealed partial class ObjectSpec
         Programs.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"The object has no program '{name}'; it has {string.Join(", ", Programs.Select(p => p.Name))}.");
 
     /// <summary>The map called <paramref name="name"/> (data maps by section name, e.g. <c>.rodata</c>).</summary>
+    /// <exception cref="KeyNotFoundException">No such map; the message lists those there are.</exception>
     public ObjectMap Map(string name) =>
         Maps.FirstOrDefault(m => m.Name == name) ?? throw new KeyNotFoundException($"The object has no map '{name}'; it has {string.Join(", ", Maps.Select(m => m.Name))}.");
 
     /// <summary>The global variable called <paramref name="name"/> in any data section.</summary>
+    /// <exception cref="KeyNotFoundException">No such variable.</exception>
     public GlobalVariable Variable(string name) =>
         DataSections.SelectMany(d => d.Variables).FirstOrDefault(v => v.Name == name)
         ?? throw new KeyNotFoundException($"The object has no global variable '{name}'.");

@@ -12,8 +12,11 @@ public sealed record ProgramSection(string Name, SectionDefinition Definition, s
     /// <summary>The program type.</summary>
     public BpfProgType Type => Definition.Type;
 
-    /// <summary>The expected attach type.</summary>
-    public BpfAttachType ExpectedAttachType => Definition.ExpectedAttachType;
+    /// <summary>
+    /// The expected attach type the section sets, or null where it sets none. Null and 0 differ: 0 is
+    /// <c>CGROUP_INET_INGRESS</c>, which <c>cgroup_skb/ingress</c> sets.
+    /// </summary>
+    public BpfAttachType? ExpectedAttachType => Definition.ExpectedAttachType;
 
     /// <summary>Whether the program is sleepable.</summary>
     public bool Sleepable => (Definition.Flags & SectionFlags.Sleepable) != 0;

@@ -9,9 +9,9 @@ namespace ManagedBpf.Loader;
 /// </summary>
 /// <param name="Pattern">The pattern, e.g. <c>tracepoint+</c>, <c>xdp</c>, <c>cgroup/connect4</c>.</param>
 /// <param name="Type">The program type.</param>
-/// <param name="ExpectedAttachType">The expected attach type (0 where none).</param>
+/// <param name="ExpectedAttachType">The expected attach type the section sets, or null where it sets none (a program then loads with 0).</param>
 /// <param name="Flags">Further implications.</param>
-public sealed record SectionDefinition(string Pattern, BpfProgType Type, BpfAttachType ExpectedAttachType, SectionFlags Flags)
+public sealed record SectionDefinition(string Pattern, BpfProgType Type, BpfAttachType? ExpectedAttachType, SectionFlags Flags)
 {
     /// <summary>Whether <paramref name="section"/> (without a leading <c>?</c>) matches this pattern.</summary>
     public bool Matches(string section)

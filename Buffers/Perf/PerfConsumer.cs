@@ -84,6 +84,7 @@ public static class PerfConsumer
         if (available > ringSize || ((head | tail) & (PerfEventAbi.RecordAlignment - 1)) != 0)
         {
             counters.PositionErrors = 1;
+            counters.CorruptedBytes = PerfCorruption.SkippedBytes(ringSize, tail, head);
             buffer.StoreDataTail(head);
             handler.OnCorruption(PerfCorruption.Positions(cpu, ringSize, tail, head));
             return new PerfReadResult(counters, available, stopped: false);
@@ -100,7 +101,7 @@ public static class PerfConsumer
         // All arithmetic is relative to the tail, so positions may wrap at 2^64.
         var validEnd = available;
         var impossible = default(PerfRecordCheck);
-        ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0;
+        ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0, resync = 0;
         for (ulong at = 0; at < available;)
         {
             at = SkipRun(in buffer, tail, at, available, plain, rawSizeOffset);
@@ -110,9 +111,19 @@ public static class PerfConsumer
             var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
             if (record.Class == PerfRecordClass.Impossible)
             {
-                validEnd = at;
-                impossible = record;
-                break;
+                // Spill damage that no longer parses: look past it for the oversized sample that caused it.
+                var found = FindSpillSource(in buffer, tail, at, available, ringSize, layout);
+                if (found == 0)
+                {
+                    validEnd = at;
+                    impossible = record;
+                    break;
+                }
+
+                var source = PerfRecordCheck.Of(in buffer, tail + found, available - found, layout);
+                (spillEnd, resync, spillSource, spillTrueSize) = (found, found, tail + found, source.TrueSize);
+                at = found;
+                continue;
             }
 
             if (record.Class == PerfRecordClass.Sample)
@@ -123,12 +134,12 @@ public static class PerfConsumer
             {
                 // The kernel wrote TrueSize bytes from here; what lies past one ring length from here wrapped onto
                 // the bytes from the tail on, up to the sample itself (later records were written after it).
-                var trueSize = layout.TrueSize(record.RawSize);
-                if (at + trueSize > ringSize)
+                var spillSize = record.SpillSize;
+                if (at + spillSize > ringSize)
                 {
-                    var reached = Math.Min(at + trueSize - ringSize, at);
+                    var reached = Math.Min(at + spillSize - ringSize, at);
                     if (reached > spillEnd)
-                        (spillEnd, spillSource, spillTrueSize) = (reached, tail + at, trueSize);
+                        (spillEnd, spillSource, spillTrueSize) = (reached, tail + at, record.TrueSize);
                 }
             }
 
@@ -141,21 +152,32 @@ public static class PerfConsumer
         try
         {
             ulong at = 0;
-            for (; at < spillEnd && at < validEnd; counters.CorruptedRecords++)
+            while (at < spillEnd && at < validEnd)
             {
                 var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
-                if (record.Class == PerfRecordClass.Impossible)
+                if (record.Class == PerfRecordClass.Impossible || (resync != 0 && at + record.Header.Size > resync))
                 {
-                    (validEnd, impossible) = (at, record);
-                    break;
+                    if (resync <= at)
+                    {
+                        (validEnd, impossible) = (at, record);
+                        break;
+                    }
+
+                    // Unreadable from here: what is left up to the oversized sample walk 1 found counts as one record.
+                    // The damage can go on past it (a later sample's spill), so the walk goes on from there.
+                    counters.CorruptedRecords++;
+                    at = resync;
+                    continue;
                 }
 
+                counters.CorruptedRecords++;
                 at += record.Header.Size;
             }
 
             if (counters.CorruptedRecords != 0)
             {
                 consumed = at;
+                counters.CorruptedBytes += at;
                 handler.OnCorruption(PerfCorruption.Spill(cpu, tail, ringSize, tail, head, spillSource, spillTrueSize, counters.CorruptedRecords, at));
             }
 
@@ -197,7 +219,8 @@ public static class PerfConsumer
 
                     case PerfRecordClass.Oversized:
                         counters.OversizedSamples++;
-                        handler.OnCorruption(PerfCorruption.Oversized(cpu, position, ringSize, tail, head, record.Header, layout.TrueSize(record.RawSize)));
+                        counters.CorruptedBytes += record.Header.Size;
+                        handler.OnCorruption(PerfCorruption.Oversized(cpu, position, ringSize, tail, head, record.Header, record.TrueSize));
                         break;
 
                     case PerfRecordClass.Lost:
@@ -218,6 +241,7 @@ public static class PerfConsumer
             if (validEnd < available)
             {
                 counters.DroppedBytes = available - validEnd;
+                counters.CorruptedBytes += counters.DroppedBytes;
                 handler.OnCorruption(PerfCorruption.Impossible(cpu, tail + validEnd, ringSize, tail, head, impossible.Header, impossible.Problem));
             }
 
@@ -229,6 +253,50 @@ public static class PerfConsumer
             if (consumed != 0)
                 buffer.StoreDataTail(tail + consumed);
         }
+    }
+
+    /// <summary>
+    /// After an impossible header at <paramref name="damaged"/> (relative to <paramref name="tail"/>): the first later
+    /// position holding an oversized sample that explains the damage, or 0 when there is none.
+    /// </summary>
+    /// <remarks>
+    /// An oversized sample's spill lands on the oldest unread records, from the tail on, so the damage comes first in
+    /// the batch and usually no longer parses (payload bytes read as headers), hiding the sample behind it. The
+    /// sample's own header survives whenever its true size is at most the ring's size. A candidate must classify as
+    /// oversized, spill far enough to reach <paramref name="damaged"/> (when its true size is known), and start a chain
+    /// of valid records that ends exactly at <c>data_head</c>, so payload bytes that merely look like such a header are
+    /// not taken for one. Off the fast path: it runs only on a batch that is already corrupt.
+    /// </remarks>
+    private static ulong FindSpillSource(in PerfBufferView buffer, ulong tail, ulong damaged, ulong available, ulong ringSize, PerfSampleLayout layout)
+    {
+        for (var at = damaged + PerfEventAbi.RecordAlignment; at < available; at += PerfEventAbi.RecordAlignment)
+        {
+            if (buffer.ReadHeader(tail + at).Type != PerfEventAbi.PERF_RECORD_SAMPLE)
+                continue;
+            var candidate = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
+            if (candidate.Class != PerfRecordClass.Oversized)
+                continue;
+            if (candidate.TrueSize != 0 && at + candidate.TrueSize <= ringSize + damaged)
+                continue; // its spill ends before the damage
+            if (ReachesHead(in buffer, tail, at, available, layout))
+                return at;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Whether the records from <paramref name="at"/> on are all possible and end exactly at <paramref name="available"/>.</summary>
+    private static bool ReachesHead(in PerfBufferView buffer, ulong tail, ulong at, ulong available, PerfSampleLayout layout)
+    {
+        while (at < available)
+        {
+            var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
+            if (record.Class == PerfRecordClass.Impossible)
+                return false;
+            at += record.Header.Size; // at least 8, and never past available (Of checks)
+        }
+
+        return true;
     }
 
     /// <summary>

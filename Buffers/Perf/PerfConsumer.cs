@@ -18,8 +18,26 @@ namespace ManagedBpf.Buffers.Perf;
 /// it is reported (<see cref="PerfCorruptionKind.OversizedSample"/>) and skipped by <c>header.size</c>, where the
 /// next record starts intact; and every unread record its spill can reach (positions below its position plus its
 /// true size minus the ring size) is reported (<see cref="PerfCorruptionKind.SpillDamage"/>) and not delivered.
-/// A header no kernel would write drops the rest of the batch (<see cref="PerfCorruptionKind.ImpossibleHeader"/>).
-/// Later batches are read normally.
+/// A header no kernel would write drops the rest of the batch (<see cref="PerfCorruptionKind.ImpossibleHeader"/>),
+/// unless an oversized sample further on explains it (below). Later batches are read normally.
+/// </para>
+/// <para>
+/// What an oversized sample leaves, by its true size T (measured on 6.18; X is its position, R the ring's size):
+/// the spill reaches the unread records from the tail on when X - tail &gt; R - T, and those records then usually
+/// read as impossible headers (payload bytes). When T &lt;= R the sample's own header survives behind that damage:
+/// walk 1 then looks past the impossible header for an oversized header whose spill reaches it and whose records
+/// lead exactly to <c>data_head</c>, reports everything before it as <see cref="PerfCorruptionKind.SpillDamage"/>,
+/// names the sample and delivers what follows. When T &gt; R the spill overwrote the sample's own header as well:
+/// nothing names it and the batch is dropped from the damage on. With <c>PERF_SAMPLE_RAW</c>, payloads of
+/// 65,517..65,524 bytes make T 65,536 and <c>header.size</c> 0: the kernel reserves nothing, the next record
+/// overwrites the unpublished header, and only the spill can show. Payloads of 65,525..65,532 make
+/// <c>header.size</c> 8, shorter than the prefix: an oversized sample whose raw size the next record overwrote
+/// (reported with an unknown true size, skipped by its 8 bytes). From 65,533 bytes on the raw size is inside the
+/// record and the true size is known.
+/// </para>
+/// <para>
+/// Every byte the tail moves over is delivered, part of a lost or skipped record, or counted in
+/// <see cref="PerfReadResult.CorruptedBytes"/> and in exactly one report's <see cref="PerfCorruption.ByteCount"/>.
 /// </para>
 /// <para>
 /// Records are delivered in order; reports come at the position they are about. A record counts as consumed once it

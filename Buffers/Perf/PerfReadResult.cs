@@ -37,7 +37,7 @@ public readonly struct PerfReadResult
     /// <summary>Records of other kernel types, skipped by their size.</summary>
     public long SkippedRecords => Counters.SkippedRecords;
 
-    /// <summary>Bytes dropped after an impossible header, up to <c>data_head</c>.</summary>
+    /// <summary>Bytes dropped after an impossible header, up to <c>data_head</c> (also counted in <see cref="CorruptedBytes"/>).</summary>
     public ulong DroppedBytes => Counters.DroppedBytes;
 
     /// <summary>1 when <c>data_head</c> and <c>data_tail</c> were impossible and the reader skipped to the head, else 0.</summary>

@@ -66,6 +66,7 @@ public sealed class MetricsTests
         Assert.Equal((401 - lost) * 20, counts[BufferMetrics.BytesName]);
         Assert.Equal(lost, counts[BufferMetrics.LostName]);
         Assert.Equal(1, counts[BufferMetrics.CorruptedName]);
+        Assert.Equal(4_480, counts[BufferMetrics.CorruptedBytesName]); // the dropped batch: the sample's truncated 4,480 bytes
         Assert.Equal(cpu, counts.Cpu);
     }
 }

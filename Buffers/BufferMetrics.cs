@@ -4,7 +4,7 @@ namespace ManagedBpf.Buffers;
 
 /// <summary>
 /// The <see cref="System.Diagnostics.Metrics"/> instruments of the readers and writers: one <see cref="Meter"/>
-/// named <see cref="MeterName"/> with five counters, each measurement tagged with the map's name and type and, for a
+/// named <see cref="MeterName"/> with six counters, each measurement tagged with the map's name and type and, for a
 /// perf buffer, the CPU. Listen with a <see cref="MeterListener"/>, <c>dotnet-counters</c> or OpenTelemetry.
 /// </summary>
 /// <remarks>
@@ -34,6 +34,12 @@ public static class BufferMetrics
     /// </summary>
     public const string CorruptedName = "managedbpf.buffer.corrupted";
 
+    /// <summary>
+    /// Bytes not delivered because the memory broke the ABI (perf buffers): every byte of the records counted in
+    /// <see cref="CorruptedName"/>, including whole batches dropped after an impossible header.
+    /// </summary>
+    public const string CorruptedBytesName = "managedbpf.buffer.corrupted.bytes";
+
     /// <summary>The tag holding the map's name.</summary>
     public const string MapNameTag = "bpf.map.name";
 
@@ -55,19 +61,22 @@ public static class BufferMetrics
 
     internal static readonly Counter<long> Corrupted = Meter.CreateCounter<long>(CorruptedName, "{record}", "Records not delivered because the ring broke the ABI.");
 
+    internal static readonly Counter<long> CorruptedBytes = Meter.CreateCounter<long>(CorruptedBytesName, "By", "Bytes not delivered because the ring broke the ABI.");
+
     /// <summary>The tags of one reader, built once: passing a pre-built array allocates nothing per measurement.</summary>
     internal static KeyValuePair<string, object?>[] Tags(BufferMap map, int? cpu = null) => cpu is { } id
         ? [new(MapNameTag, map.Name), new(MapTypeTag, map.Type.ToString()), new(CpuTag, id)]
         : [new(MapNameTag, map.Name), new(MapTypeTag, map.Type.ToString())];
 
     /// <summary>Adds one drain's counts (zeros are skipped).</summary>
-    internal static void Add(KeyValuePair<string, object?>[] tags, long records, long bytes, long lost = 0, long discarded = 0, long corrupted = 0)
+    internal static void Add(KeyValuePair<string, object?>[] tags, long records, long bytes, long lost = 0, long discarded = 0, long corrupted = 0, long corruptedBytes = 0)
     {
         AddIfAny(Records, records, tags);
         AddIfAny(Bytes, bytes, tags);
         AddIfAny(Lost, lost, tags);
         AddIfAny(Discarded, discarded, tags);
         AddIfAny(Corrupted, corrupted, tags);
+        AddIfAny(CorruptedBytes, corruptedBytes, tags);
     }
 
     private static void AddIfAny(Counter<long> counter, long value, KeyValuePair<string, object?>[] tags)

@@ -18,8 +18,26 @@ namespace ManagedBpf.Buffers.Perf;
 /// it is reported (<see cref="PerfCorruptionKind.OversizedSample"/>) and skipped by <c>header.size</c>, where the
 /// next record starts intact; and every unread record its spill can reach (positions below its position plus its
 /// true size minus the ring size) is reported (<see cref="PerfCorruptionKind.SpillDamage"/>) and not delivered.
-/// A header no kernel would write drops the rest of the batch (<see cref="PerfCorruptionKind.ImpossibleHeader"/>).
-/// Later batches are read normally.
+/// A header no kernel would write drops the rest of the batch (<see cref="PerfCorruptionKind.ImpossibleHeader"/>),
+/// unless an oversized sample further on explains it (below). Later batches are read normally.
+/// </para>
+/// <para>
+/// What an oversized sample leaves, by its true size T (measured on 6.18; X is its position, R the ring's size):
+/// the spill reaches the unread records from the tail on when X - tail &gt; R - T, and those records then usually
+/// read as impossible headers (payload bytes). When T &lt;= R the sample's own header survives behind that damage:
+/// walk 1 then looks past the impossible header for an oversized header whose spill reaches it and whose records
+/// lead exactly to <c>data_head</c>, reports everything before it as <see cref="PerfCorruptionKind.SpillDamage"/>,
+/// names the sample and delivers what follows. When T &gt; R the spill overwrote the sample's own header as well:
+/// nothing names it and the batch is dropped from the damage on. With <c>PERF_SAMPLE_RAW</c>, payloads of
+/// 65,517..65,524 bytes make T 65,536 and <c>header.size</c> 0: the kernel reserves nothing, the next record
+/// overwrites the unpublished header, and only the spill can show. Payloads of 65,525..65,532 make
+/// <c>header.size</c> 8, shorter than the prefix: an oversized sample whose raw size the next record overwrote
+/// (reported with an unknown true size, skipped by its 8 bytes). From 65,533 bytes on the raw size is inside the
+/// record and the true size is known.
+/// </para>
+/// <para>
+/// Every byte the tail moves over is delivered, part of a lost or skipped record, or counted in
+/// <see cref="PerfReadResult.CorruptedBytes"/> and in exactly one report's <see cref="PerfCorruption.ByteCount"/>.
 /// </para>
 /// <para>
 /// Records are delivered in order; reports come at the position they are about. A record counts as consumed once it
@@ -84,6 +102,7 @@ public static class PerfConsumer
         if (available > ringSize || ((head | tail) & (PerfEventAbi.RecordAlignment - 1)) != 0)
         {
             counters.PositionErrors = 1;
+            counters.CorruptedBytes = PerfCorruption.SkippedBytes(ringSize, tail, head);
             buffer.StoreDataTail(head);
             handler.OnCorruption(PerfCorruption.Positions(cpu, ringSize, tail, head));
             return new PerfReadResult(counters, available, stopped: false);
@@ -100,7 +119,7 @@ public static class PerfConsumer
         // All arithmetic is relative to the tail, so positions may wrap at 2^64.
         var validEnd = available;
         var impossible = default(PerfRecordCheck);
-        ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0;
+        ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0, resync = 0;
         for (ulong at = 0; at < available;)
         {
             at = SkipRun(in buffer, tail, at, available, plain, rawSizeOffset);
@@ -110,9 +129,19 @@ public static class PerfConsumer
             var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
             if (record.Class == PerfRecordClass.Impossible)
             {
-                validEnd = at;
-                impossible = record;
-                break;
+                // Spill damage that no longer parses: look past it for the oversized sample that caused it.
+                var found = FindSpillSource(in buffer, tail, at, available, ringSize, layout);
+                if (found == 0)
+                {
+                    validEnd = at;
+                    impossible = record;
+                    break;
+                }
+
+                var source = PerfRecordCheck.Of(in buffer, tail + found, available - found, layout);
+                (spillEnd, resync, spillSource, spillTrueSize) = (found, found, tail + found, source.TrueSize);
+                at = found;
+                continue;
             }
 
             if (record.Class == PerfRecordClass.Sample)
@@ -123,12 +152,12 @@ public static class PerfConsumer
             {
                 // The kernel wrote TrueSize bytes from here; what lies past one ring length from here wrapped onto
                 // the bytes from the tail on, up to the sample itself (later records were written after it).
-                var trueSize = layout.TrueSize(record.RawSize);
-                if (at + trueSize > ringSize)
+                var spillSize = record.SpillSize;
+                if (at + spillSize > ringSize)
                 {
-                    var reached = Math.Min(at + trueSize - ringSize, at);
+                    var reached = Math.Min(at + spillSize - ringSize, at);
                     if (reached > spillEnd)
-                        (spillEnd, spillSource, spillTrueSize) = (reached, tail + at, trueSize);
+                        (spillEnd, spillSource, spillTrueSize) = (reached, tail + at, record.TrueSize);
                 }
             }
 
@@ -141,21 +170,32 @@ public static class PerfConsumer
         try
         {
             ulong at = 0;
-            for (; at < spillEnd && at < validEnd; counters.CorruptedRecords++)
+            while (at < spillEnd && at < validEnd)
             {
                 var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
-                if (record.Class == PerfRecordClass.Impossible)
+                if (record.Class == PerfRecordClass.Impossible || (resync != 0 && at + record.Header.Size > resync))
                 {
-                    (validEnd, impossible) = (at, record);
-                    break;
+                    if (resync <= at)
+                    {
+                        (validEnd, impossible) = (at, record);
+                        break;
+                    }
+
+                    // Unreadable from here: what is left up to the oversized sample walk 1 found counts as one record.
+                    // The damage can go on past it (a later sample's spill), so the walk goes on from there.
+                    counters.CorruptedRecords++;
+                    at = resync;
+                    continue;
                 }
 
+                counters.CorruptedRecords++;
                 at += record.Header.Size;
             }
 
             if (counters.CorruptedRecords != 0)
             {
                 consumed = at;
+                counters.CorruptedBytes += at;
                 handler.OnCorruption(PerfCorruption.Spill(cpu, tail, ringSize, tail, head, spillSource, spillTrueSize, counters.CorruptedRecords, at));
             }
 
@@ -197,7 +237,8 @@ public static class PerfConsumer
 
                     case PerfRecordClass.Oversized:
                         counters.OversizedSamples++;
-                        handler.OnCorruption(PerfCorruption.Oversized(cpu, position, ringSize, tail, head, record.Header, layout.TrueSize(record.RawSize)));
+                        counters.CorruptedBytes += record.Header.Size;
+                        handler.OnCorruption(PerfCorruption.Oversized(cpu, position, ringSize, tail, head, record.Header, record.TrueSize));
                         break;
 
                     case PerfRecordClass.Lost:
@@ -218,6 +259,7 @@ public static class PerfConsumer
             if (validEnd < available)
             {
                 counters.DroppedBytes = available - validEnd;
+                counters.CorruptedBytes += counters.DroppedBytes;
                 handler.OnCorruption(PerfCorruption.Impossible(cpu, tail + validEnd, ringSize, tail, head, impossible.Header, impossible.Problem));
             }
 
@@ -229,6 +271,50 @@ public static class PerfConsumer
             if (consumed != 0)
                 buffer.StoreDataTail(tail + consumed);
         }
+    }
+
+    /// <summary>
+    /// After an impossible header at <paramref name="damaged"/> (relative to <paramref name="tail"/>): the first later
+    /// position holding an oversized sample that explains the damage, or 0 when there is none.
+    /// </summary>
+    /// <remarks>
+    /// An oversized sample's spill lands on the oldest unread records, from the tail on, so the damage comes first in
+    /// the batch and usually no longer parses (payload bytes read as headers), hiding the sample behind it. The
+    /// sample's own header survives whenever its true size is at most the ring's size. A candidate must classify as
+    /// oversized, spill far enough to reach <paramref name="damaged"/> (when its true size is known), and start a chain
+    /// of valid records that ends exactly at <c>data_head</c>, so payload bytes that merely look like such a header are
+    /// not taken for one. Off the fast path: it runs only on a batch that is already corrupt.
+    /// </remarks>
+    private static ulong FindSpillSource(in PerfBufferView buffer, ulong tail, ulong damaged, ulong available, ulong ringSize, PerfSampleLayout layout)
+    {
+        for (var at = damaged + PerfEventAbi.RecordAlignment; at < available; at += PerfEventAbi.RecordAlignment)
+        {
+            if (buffer.ReadHeader(tail + at).Type != PerfEventAbi.PERF_RECORD_SAMPLE)
+                continue;
+            var candidate = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
+            if (candidate.Class != PerfRecordClass.Oversized)
+                continue;
+            if (candidate.TrueSize != 0 && at + candidate.TrueSize <= ringSize + damaged)
+                continue; // its spill ends before the damage
+            if (ReachesHead(in buffer, tail, at, available, layout))
+                return at;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Whether the records from <paramref name="at"/> on are all possible and end exactly at <paramref name="available"/>.</summary>
+    private static bool ReachesHead(in PerfBufferView buffer, ulong tail, ulong at, ulong available, PerfSampleLayout layout)
+    {
+        while (at < available)
+        {
+            var record = PerfRecordCheck.Of(in buffer, tail + at, available - at, layout);
+            if (record.Class == PerfRecordClass.Impossible)
+                return false;
+            at += record.Header.Size; // at least 8, and never past available (Of checks)
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -7,13 +7,15 @@ public enum PerfCorruptionKind
     /// A sample of 64 KiB or more: its true size (<c>prefix + raw size</c>) did not fit the u16
     /// <c>header.size</c>, which holds it modulo 65,536. The kernel reserved only that truncated size but wrote the
     /// whole sample, spilling past its reservation. The sample is never delivered; the reader skips it by
-    /// <c>header.size</c>, where the next record starts intact.
+    /// <c>header.size</c>, where the next record starts intact. A <c>header.size</c> shorter than the sample's prefix
+    /// (8 with <c>PERF_SAMPLE_RAW</c>) leaves the raw size outside the record: the true size is then unknown (0).
     /// </summary>
     OversizedSample,
 
     /// <summary>
     /// Unread records that an oversized sample's spill can have overwritten (those whose positions lie below the
-    /// sample's position plus its true size minus the ring size). They are not delivered.
+    /// sample's position plus its true size minus the ring size). They are not delivered. When the damage no longer
+    /// parses, it is everything from the tail up to the oversized sample found past it.
     /// </summary>
     SpillDamage,
 

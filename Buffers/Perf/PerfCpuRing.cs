@@ -80,7 +80,7 @@ internal sealed class PerfCpuRing : IDisposable
         using var lease = Mapping.Acquire(); // keeps _view's memory mapped during the read, even if the buffer is disposed meanwhile
         var result = PerfConsumer.Read(in _view, Cpu, layout, ref handler);
         if (result.ConsumedBytes != 0) // every record read moves the tail; an empty ring has nothing to count
-            BufferMetrics.Add(Tags, result.Samples, result.SampleBytes, (long)result.Lost, corrupted: result.CorruptedCount());
+            BufferMetrics.Add(Tags, result.Samples, result.SampleBytes, (long)result.Lost, corrupted: result.CorruptedCount(), corruptedBytes: (long)result.CorruptedBytes);
         return result;
     }
 

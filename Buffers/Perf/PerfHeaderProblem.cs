@@ -18,7 +18,11 @@ public enum PerfHeaderProblem
     /// <summary><c>header.type</c> is 0 or a user-space type (64 and up): no kernel writes it into a ring.</summary>
     UnknownType,
 
-    /// <summary>A sample is shorter than its fixed prefix (header, time, raw size).</summary>
+    /// <summary>
+    /// A sample is shorter than its fixed prefix (header, time, raw size). The reader no longer reports this: such a
+    /// header is what a truncated sample leaves (<see cref="PerfCorruptionKind.OversizedSample"/> with an unknown
+    /// true size). Kept so that existing code naming it still compiles.
+    /// </summary>
     SampleShorterThanPrefix,
 
     /// <summary>

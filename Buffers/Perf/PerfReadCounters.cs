@@ -12,4 +12,5 @@ internal struct PerfReadCounters
     internal long SkippedRecords;
     internal ulong DroppedBytes;
     internal long PositionErrors;
+    internal ulong CorruptedBytes;
 }

@@ -37,11 +37,26 @@ public readonly struct PerfReadResult
     /// <summary>Records of other kernel types, skipped by their size.</summary>
     public long SkippedRecords => Counters.SkippedRecords;
 
-    /// <summary>Bytes dropped after an impossible header, up to <c>data_head</c>.</summary>
+    /// <summary>Bytes dropped after an impossible header, up to <c>data_head</c> (also counted in <see cref="CorruptedBytes"/>).</summary>
     public ulong DroppedBytes => Counters.DroppedBytes;
 
     /// <summary>1 when <c>data_head</c> and <c>data_tail</c> were impossible and the reader skipped to the head, else 0.</summary>
     public long PositionErrors => Counters.PositionErrors;
+
+    /// <summary>
+    /// Bytes the reader discarded because the ring broke the ABI, each covered by exactly one report (the sum of the
+    /// reports' <see cref="PerfCorruption.ByteCount"/>): oversized samples' <c>header.size</c>, the bytes their spill
+    /// reached, batches dropped after an impossible header (<see cref="DroppedBytes"/>), and what impossible positions
+    /// made the reader skip.
+    /// </summary>
+    /// <remarks>
+    /// Every byte the tail moves over is delivered, lost-record, skipped or corrupted: <see cref="ConsumedBytes"/> =
+    /// <see cref="Samples"/> × prefix + <see cref="SampleBytes"/> + the bytes of the <c>PERF_RECORD_LOST</c> and skipped
+    /// records (24 per lost record for the events <see cref="PerfBuffer"/> opens) + <see cref="CorruptedBytes"/>.
+    /// Only impossible positions break it: the tail then moves to <c>data_head</c> however far that is, and at most
+    /// one ring's size is counted.
+    /// </remarks>
+    public ulong CorruptedBytes => Counters.CorruptedBytes;
 
     /// <summary>How far <c>data_tail</c> advanced.</summary>
     public ulong ConsumedBytes { get; }
@@ -51,5 +66,5 @@ public readonly struct PerfReadResult
 
     /// <inheritdoc/>
     public override string ToString() => Invariant.Format(
-        $"{Samples} samples ({SampleBytes} bytes), {Lost} lost in {LostRecords} records, {OversizedSamples} oversized, {CorruptedRecords} corrupted, {SkippedRecords} skipped, {DroppedBytes} bytes dropped, tail advanced {ConsumedBytes} bytes{(Stopped ? ", stopped by the handler" : "")}");
+        $"{Samples} samples ({SampleBytes} bytes), {Lost} lost in {LostRecords} records, {OversizedSamples} oversized, {CorruptedRecords} corrupted, {SkippedRecords} skipped, {DroppedBytes} bytes dropped, {CorruptedBytes} corrupted bytes in all, tail advanced {ConsumedBytes} bytes{(Stopped ? ", stopped by the handler" : "")}");
 }

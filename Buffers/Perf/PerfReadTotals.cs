@@ -19,6 +19,7 @@ internal static class PerfReadTotals
         totals.SkippedRecords += add.SkippedRecords;
         totals.DroppedBytes += add.DroppedBytes;
         totals.PositionErrors += add.PositionErrors;
+        totals.CorruptedBytes += add.CorruptedBytes;
         consumed += addConsumed;
     }
 

@@ -3,12 +3,13 @@ namespace ManagedBpf.Buffers.Perf;
 /// <summary>A record header and the verdict on it.</summary>
 internal readonly struct PerfRecordCheck
 {
-    private PerfRecordCheck(PerfRecordClass @class, PerfEventHeader header, uint rawSize, PerfHeaderProblem problem)
+    private PerfRecordCheck(PerfRecordClass @class, PerfEventHeader header, uint rawSize, PerfHeaderProblem problem, ulong trueSize = 0)
     {
         Class = @class;
         Header = header;
         RawSize = rawSize;
         Problem = problem;
+        TrueSize = trueSize;
     }
 
     internal PerfRecordClass Class { get; }
@@ -19,6 +20,18 @@ internal readonly struct PerfRecordCheck
     internal uint RawSize { get; }
 
     internal PerfHeaderProblem Problem { get; }
+
+    /// <summary>
+    /// An oversized sample's true size, <c>prefix + raw size</c>; 0 when its raw size lies past <c>header.size</c>
+    /// (a truncated size below the prefix), where the next record overwrote it.
+    /// </summary>
+    internal ulong TrueSize { get; }
+
+    /// <summary>
+    /// How far past its position an oversized sample certainly wrote: its true size, or when that is unknown the
+    /// least true size its <c>header.size</c> allows (65,536 more).
+    /// </summary>
+    internal ulong SpillSize => TrueSize != 0 ? TrueSize : (ulong)Header.Size + PerfEventAbi.MaxRecordSize + 1;
 
     /// <summary>
     /// Checks the record at <paramref name="position"/>, which has <paramref name="remaining"/> published bytes
@@ -40,15 +53,19 @@ internal readonly struct PerfRecordCheck
         switch (header.Type)
         {
             case PerfEventAbi.PERF_RECORD_SAMPLE:
+                // Shorter than its prefix: no well-formed sample is (its raw size is at least 4), but a truncated one
+                // is: payloads of 65,525..65,532 bytes give header.size 8 with PERF_SAMPLE_RAW. The kernel reserved
+                // (and published) exactly header.size bytes, so the next record starts intact after them; the raw
+                // size lay past them and was overwritten, so the true size is unknown.
                 if (size < layout.PrefixSize)
-                    return Impossible(header, PerfHeaderProblem.SampleShorterThanPrefix);
+                    return new PerfRecordCheck(PerfRecordClass.Oversized, header, 0, PerfHeaderProblem.None);
                 var rawSize = buffer.ReadUInt32(position + (ulong)layout.RawSizeOffset);
                 var trueSize = layout.TrueSize(rawSize);
                 if (trueSize == size)
                     return new PerfRecordCheck(PerfRecordClass.Sample, header, rawSize, PerfHeaderProblem.None);
                 // Unequal yet equal modulo 2^16: the true size exceeded the u16 and the kernel kept its low bits.
                 if ((trueSize & PerfEventAbi.MaxRecordSize) == size)
-                    return new PerfRecordCheck(PerfRecordClass.Oversized, header, rawSize, PerfHeaderProblem.None);
+                    return new PerfRecordCheck(PerfRecordClass.Oversized, header, rawSize, PerfHeaderProblem.None, trueSize);
                 return Impossible(header, PerfHeaderProblem.SampleSizeMismatch);
 
             case PerfEventAbi.PERF_RECORD_LOST:

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using ManagedBpf.Buffers.Perf;
 using ManagedBpf.Buffers.Ring;
 using ManagedBpf.Buffers.Tests.Support;
@@ -16,7 +15,7 @@ public sealed class MetricsTests
         using var map = RingBuffer(4096);
         using var ring = new Buffers.Ring.RingBuffer(map);
         using var producer = Producers.RingReserveSubmitDiscard(map);
-        using var counts = new Counts(map.Name);
+        using var counts = new MetricCounts(map.Name);
         for (ulong seq = 0; seq < 3; seq++)
             producer.Run(BitConverter.GetBytes(seq));
         ring.Consume(_ => { });
@@ -32,7 +31,7 @@ public sealed class MetricsTests
     {
         using var map = UserRingBuffer(4096);
         using var ring = new Buffers.Ring.UserRingBuffer(map);
-        using var counts = new Counts(map.Name);
+        using var counts = new MetricCounts(map.Name);
         ring.TryWrite(new byte[10]);
         ring.TryWrite(new byte[20]);
         Assert.True(ring.TryReserve(5, out var dropped));
@@ -51,7 +50,7 @@ public sealed class MetricsTests
         using var buffer = new PerfBuffer(map, new PerfBufferOptions { PageCount = 2 });
         using var normal = Producers.PerfOutput(map, 16);
         using var oversized = Producers.PerfOutputMapValue(map, big);
-        using var counts = new Counts(map.Name);
+        using var counts = new MetricCounts(map.Name);
         var cpu = buffer.Cpus[^1];
         var lost = 0;
         for (ulong i = 0; i < 400; i++)
@@ -67,59 +66,7 @@ public sealed class MetricsTests
         Assert.Equal((401 - lost) * 20, counts[BufferMetrics.BytesName]);
         Assert.Equal(lost, counts[BufferMetrics.LostName]);
         Assert.Equal(1, counts[BufferMetrics.CorruptedName]);
+        Assert.Equal(4_480, counts[BufferMetrics.CorruptedBytesName]); // the dropped batch: the sample's truncated 4,480 bytes
         Assert.Equal(cpu, counts.Cpu);
-    }
-
-    /// <summary>Sums the measurements tagged with one map's name.</summary>
-    private sealed class Counts : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Dictionary<string, long> _sums = [];
-
-        public Counts(string mapName)
-        {
-            _listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == BufferMetrics.MeterName)
-                    l.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                string? name = null, type = null;
-                int? cpu = null;
-                foreach (var tag in tags)
-                {
-                    switch (tag.Key)
-                    {
-                        case BufferMetrics.MapNameTag: name = tag.Value as string; break;
-                        case BufferMetrics.MapTypeTag: type = tag.Value as string; break;
-                        case BufferMetrics.CpuTag: cpu = tag.Value as int?; break;
-                    }
-                }
-                if (name != mapName)
-                    return;
-                lock (_sums)
-                {
-                    _sums[instrument.Name] = _sums.GetValueOrDefault(instrument.Name) + value;
-                    (MapType, Cpu) = (type, cpu ?? Cpu);
-                }
-            });
-            _listener.Start();
-        }
-
-        public string? MapType { get; private set; }
-
-        public int? Cpu { get; private set; }
-
-        public long this[string instrument]
-        {
-            get
-            {
-                lock (_sums)
-                    return _sums.GetValueOrDefault(instrument);
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

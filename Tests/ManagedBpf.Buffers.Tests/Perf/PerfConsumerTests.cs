@@ -110,7 +110,6 @@ public sealed class PerfConsumerTests
     [InlineData(9u, (ushort)4000, 64, PerfHeaderProblem.PastDataHead, "runs past data_head")]
     [InlineData(0u, (ushort)16, 16, PerfHeaderProblem.UnknownType, "no kernel writes this record type")]
     [InlineData(64u, (ushort)16, 16, PerfHeaderProblem.UnknownType, "no kernel writes this record type")]
-    [InlineData(9u, (ushort)8, 8, PerfHeaderProblem.SampleShorterThanPrefix, "shorter than its fixed prefix")]
     [InlineData(9u, (ushort)32, 32, PerfHeaderProblem.SampleSizeMismatch, "disagrees with the sample's raw size")]
     [InlineData(2u, (ushort)16, 16, PerfHeaderProblem.LostRecordTooShort, "24 bytes at least")]
     public void AnImpossibleHeaderDropsTheRestOfTheBatchAndIsReported(uint type, ushort size, int length, PerfHeaderProblem problem, string words)

@@ -176,6 +176,141 @@ public sealed unsafe class PerfGuardTests
         Assert.Equal(1, result.OversizedSamples);
     }
 
+    [Fact]
+    public void WhenTheSpillWrapsTheWholeRingEveryDiscardedByteIsCountedAsCorruptedAndReported()
+    {
+        // 70,004 bytes into a 64 KiB ring: the true size (70,016) exceeds the ring, so the spill covers every unread
+        // record and the sample's own header. Nothing before the samples written after it can be walked, so the whole
+        // batch is dropped; but every byte the tail moves over is in CorruptedBytes and in the report.
+        using var ring = new PerfBufferSimulator(64 * 1024, PerfSampleLayout.Raw, cpu: 1);
+        var tail = ring.DataTail;
+        Output(ring, 10, 1000);
+        Assert.True(ring.TryOutput(Filled(MeasuredPayload, 0xAB), out var oversized));
+        Assert.True(oversized.TrueSize > ring.DataSize);
+        Output(ring, 3, 1000);
+        var head = ring.DataHead;
+
+        var recorder = new PerfRecorder(ring.View);
+        var result = PerfConsumer.Read(ring.View, 1, PerfSampleLayout.Raw, ref recorder);
+
+        Assert.Empty(recorder.Samples);
+        Assert.Equal(0, recorder.OutOfBounds);
+        var report = Assert.Single(recorder.Reports);
+        Assert.Equal(PerfCorruptionKind.ImpossibleHeader, report.Kind);
+        Assert.Equal(tail, report.Position);
+        Assert.Equal(head - tail, report.ByteCount);
+        Assert.Equal(head - tail, result.CorruptedBytes);
+        Assert.Equal(head - tail, result.DroppedBytes);
+        Assert.Equal(head - tail, result.ConsumedBytes);
+        Assert.Contains("sample of 64 KiB or more", report.ToString(), StringComparison.Ordinal);
+        Assert.Equal(head, ring.DataTail);
+
+        var later = Output(ring, 5, 300);
+        recorder = new PerfRecorder();
+        result = PerfConsumer.Read(ring.View, 1, PerfSampleLayout.Raw, ref recorder);
+        Assert.Equal(later, recorder.Samples.Select(s => s.Payload[..300]));
+        Assert.Empty(recorder.Reports);
+        Assert.Equal(0ul, result.CorruptedBytes);
+    }
+
+    [Fact]
+    public void AnOversizedSampleHiddenBehindSpillDamageThatNoLongerParsesIsFoundNamedAndSkipped()
+    {
+        // 100 unread 1,012-byte samples (102,400 bytes) on a 128 KiB ring, then a zero-filled 70,004-byte sample: its
+        // spill wraps onto [0, 102,400 + 70,016 - 131,072) = [0, 41,344), where headers now read as zeros. The walk
+        // meets an impossible header at the tail; the sample's own header, past the damage, is intact and explains it.
+        const int ringSize = 128 * 1024;
+        using var ring = new PerfBufferSimulator(ringSize, PerfSampleLayout.Raw, cpu: 6);
+        var real = Output(ring, 100, 1012);
+        Assert.True(ring.TryOutput(new byte[MeasuredPayload], out var oversized));
+        Assert.Equal(102_400ul, oversized.Position);
+        var trailing = Output(ring, 4, 200);
+        var head = ring.DataHead;
+
+        var recorder = new PerfRecorder(ring.View);
+        var result = PerfConsumer.Read(ring.View, 6, PerfSampleLayout.Raw, ref recorder);
+
+        Assert.Equal(trailing, recorder.Samples.Select(s => s.Payload[..200])); // and none of the damaged ones
+        var reports = recorder.Reports.ToList();
+        Assert.Equal([PerfCorruptionKind.SpillDamage, PerfCorruptionKind.OversizedSample], reports.Select(r => r.Kind));
+        Assert.Equal(0ul, reports[0].Position);
+        Assert.Equal(oversized.Position, reports[0].ByteCount); // everything up to the sample
+        Assert.Equal(oversized.Position, reports[0].SpillSource);
+        Assert.Equal(70_016ul, reports[0].TrueSize);
+        Assert.Equal(oversized.Position, reports[1].Position);
+        Assert.Equal(70_016ul, reports[1].TrueSize);
+        Assert.Equal(6, reports[1].Cpu);
+        Assert.Equal(oversized.Position + 4_480, result.CorruptedBytes);
+        Assert.Equal(result.CorruptedBytes, reports[0].ByteCount + reports[1].ByteCount);
+        Assert.Equal(head, result.ConsumedBytes);
+        Assert.Equal(head, (ulong)(result.Samples * 12) + (ulong)result.SampleBytes + result.CorruptedBytes);
+        Assert.Equal(0ul, result.DroppedBytes);
+        Assert.Equal(head, ring.DataTail);
+        Assert.NotEmpty(real);
+    }
+
+    [Fact]
+    public void PayloadBytesThatLookLikeAnOversizedHeaderAreNotTakenForOneUnlessTheRecordsAfterThemReachTheHead()
+    {
+        // Zeros at the tail (an impossible header), then a plausible oversized header whose size leads nowhere valid.
+        using var ring = new HandBuiltPerfRing(64 * 1024);
+        ring.Append(new byte[64]);
+        var fake = new byte[4480];
+        new PerfEventHeader(PerfEventAbi.PERF_RECORD_SAMPLE, 0, 4_480).Write(fake);
+        MemoryMarshal.Write(fake.AsSpan(8), 70_004u);
+        ring.Append(fake);
+        ring.Append(new byte[64]); // zeros again where the next record should start
+        var head = ring.Head;
+
+        var recorder = new PerfRecorder();
+        var result = PerfConsumer.Read(ring.View, 0, PerfSampleLayout.Raw, ref recorder);
+
+        Assert.Equal(PerfCorruptionKind.ImpossibleHeader, Assert.Single(recorder.Reports).Kind);
+        Assert.Equal(head, result.DroppedBytes);
+        Assert.Equal(head, result.CorruptedBytes);
+        Assert.Equal(0, result.OversizedSamples);
+    }
+
+    [Theory]
+    [InlineData(65_517, 0)] // raw 65,524, true size 65,536: header.size 0
+    [InlineData(65_524, 0)]
+    [InlineData(65_525, 8)] // raw 65,532, true size 65,544: header.size 8, shorter than the 12-byte prefix
+    [InlineData(65_532, 8)]
+    [InlineData(65_533, 16)] // raw 65,540, true size 65,552: header.size 16, raw size readable
+    [InlineData(65_535, 16)]
+    public void PayloadsJustPast65516BytesAreHandledByWhatTheyLeave(int payload, int headerSize)
+    {
+        // On a 128 KiB ring the spill (65,536 bytes and more) lands in free space; only the truncated header is left.
+        using var ring = new PerfBufferSimulator(128 * 1024, PerfSampleLayout.Raw, cpu: 2);
+        var before = Output(ring, 3, 100);
+        Assert.True(ring.TryOutput(Filled(payload, 0xAB), out var oversized));
+        Assert.Equal((ushort)headerSize, oversized.HeaderSize);
+        var after = Output(ring, 3, 100);
+        var head = ring.DataHead;
+
+        var recorder = new PerfRecorder(ring.View);
+        var result = PerfConsumer.Read(ring.View, 2, PerfSampleLayout.Raw, ref recorder);
+
+        Assert.Equal(before.Concat(after), recorder.Samples.Select(s => s.Payload[..100]));
+        Assert.Equal(0, recorder.OutOfBounds);
+        Assert.Equal(head, result.ConsumedBytes);
+        Assert.Equal((ulong)headerSize, result.CorruptedBytes);
+        Assert.Equal(head, (ulong)(result.Samples * 12) + (ulong)result.SampleBytes + result.CorruptedBytes);
+        if (headerSize == 0)
+        {
+            Assert.Empty(recorder.Reports); // no record at all: the kernel reserved nothing
+            return;
+        }
+
+        var report = Assert.Single(recorder.Reports);
+        Assert.Equal(PerfCorruptionKind.OversizedSample, report.Kind);
+        Assert.Equal(oversized.Position, report.Position);
+        Assert.Equal((ulong)headerSize, report.ByteCount);
+        Assert.Equal(headerSize >= 12 ? oversized.TrueSize : 0, report.TrueSize);
+        if (headerSize < 12)
+            Assert.Contains("true size was at least 65544 bytes", report.ToString(), StringComparison.Ordinal);
+    }
+
     private static List<byte[]> Output(PerfBufferSimulator ring, int count, int length)
     {
         var payloads = new List<byte[]>();

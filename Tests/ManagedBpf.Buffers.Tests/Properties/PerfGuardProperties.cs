@@ -64,7 +64,7 @@ public sealed class PerfGuardProperties
         PropertyRuns.Check(PropertyRuns.Guard, Scenarios(), s => Shrink.Ops(s.Ops).Select(ops => s with { Ops = ops }), Run);
         _coverage.AssertReached(
             "oversized reported", "spill damage withheld", "impossible header dropped", "oversized wiped its own header",
-            "delivered beside damage", "clean batch after damage", "lost record", "position wrap");
+            "delivered beside damage", "clean batch after damage", "lost record", "position wrap", "resynchronised past unreadable damage");
     }
 
     private static Gen<Scenario> Scenarios() =>
@@ -165,38 +165,38 @@ public sealed class PerfGuardProperties
             var available = head - tail;
 
             // What the reader will see, position by position.
-            var entries = new List<(ulong At, Kind? Kind, Written? Record, ulong Size)>();
-            ulong at = 0, validEnd = available;
-            while (at < available)
+            var (entries, validEnd) = Walk(tail, 0, available);
+
+            // An impossible header with an intact oversized sample after it, whose spill reaches it and whose records
+            // lead exactly to data_head: the reader resynchronises there. What lies between is one unreadable record.
+            ulong resync = 0;
+            for (var c = validEnd + 8; validEnd < available && c < available; c += 8)
             {
-                var (index, offset) = slots[((tail + at) & (size - 1)) / 8];
-                var record = index < 0 ? null : written[index];
-                if (record is not null && offset == 0)
-                {
-                    Assert.True(record.Position == tail + at, "oracle: a header slot holds a record from another lap");
-                    var recordSize = record.Kind == Kind.Oversized ? record.HeaderSize : record.TrueSize;
-                    Assert.True(at + recordSize <= available, "oracle: a record runs past data_head");
-                    if (record.Kind != Kind.Lost)
-                        Assert.Equal((index, layout.RawSizeOffset & ~7), slots[((tail + at + (ulong)(layout.RawSizeOffset & ~7)) & (size - 1)) / 8]);
-                    entries.Add((at, record.Kind, record, recordSize));
-                    at += recordSize;
-                }
-                else if (record is { Plausible: true } && offset >= layout.PrefixSize + 4 && (ulong)offset + 8 <= record.TrueSize)
-                {
-                    entries.Add((at, null, null, 8)); // one 8-byte record of the spilled payload
-                    at += 8;
-                }
-                else
-                {
-                    validEnd = at;
-                    break;
-                }
+                var (index, offset) = slots[((tail + c) & (size - 1)) / 8];
+                if (index < 0 || offset != 0 || written[index] is not { Kind: Kind.Oversized } candidate || candidate.Position != tail + c
+                    || slots[((tail + c + (ulong)(layout.RawSizeOffset & ~7)) & (size - 1)) / 8] != (index, layout.RawSizeOffset & ~7)
+                    || c + candidate.TrueSize <= size + validEnd)
+                    continue;
+                var (rest, end) = Walk(tail, c, available);
+                if (end != available)
+                    continue;
+                entries = [.. entries, (validEnd, null, null, c - validEnd, true), .. rest];
+                (resync, validEnd) = (c, available);
+                break;
             }
 
             // The guard's rule: records below an oversized sample's position + true size - ring size are damaged.
             ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0;
-            foreach (var entry in entries.Where(e => e.Kind == Kind.Oversized && e.At + e.Record!.TrueSize > size))
+            foreach (var entry in entries)
             {
+                if (entry.Garbage)
+                {
+                    (spillEnd, spillSource, spillTrueSize) = (resync, tail + resync, entries.First(e => e.At == resync).Record!.TrueSize);
+                    continue;
+                }
+
+                if (entry.Kind != Kind.Oversized || entry.At + entry.Record!.TrueSize <= size)
+                    continue;
                 var reached = Math.Min(entry.At + entry.Record!.TrueSize - size, entry.At);
                 if (reached > spillEnd)
                     (spillEnd, spillSource, spillTrueSize) = (reached, tail + entry.At, entry.Record.TrueSize);
@@ -226,7 +226,7 @@ public sealed class PerfGuardProperties
                         lostRecords++;
                         break;
                     default:
-                        skipped++;
+                        skipped += entry.Garbage ? 0 : 1;
                         break;
                 }
             }
@@ -277,6 +277,40 @@ public sealed class PerfGuardProperties
             _coverage.Hit("clean batch after damage", damagedBefore && !damage && oversizedCount == 0 && samples.Count > 0);
             _coverage.Hit("lost record", lostRecords > 0);
             damagedBefore = damage || oversizedCount > 0;
+            _coverage.Hit("resynchronised past unreadable damage", resync != 0);
+        }
+
+        // The records from `from` on as the reader will parse them, and where that stops (an impossible header).
+        (List<(ulong At, Kind? Kind, Written? Record, ulong Size, bool Garbage)> Entries, ulong End) Walk(ulong tail, ulong from, ulong available)
+        {
+            var entries = new List<(ulong At, Kind? Kind, Written? Record, ulong Size, bool Garbage)>();
+            var at = from;
+            while (at < available)
+            {
+                var (index, offset) = slots[((tail + at) & (size - 1)) / 8];
+                var record = index < 0 ? null : written[index];
+                if (record is not null && offset == 0)
+                {
+                    Assert.True(record.Position == tail + at, "oracle: a header slot holds a record from another lap");
+                    var recordSize = record.Kind == Kind.Oversized ? record.HeaderSize : record.TrueSize;
+                    Assert.True(at + recordSize <= available, "oracle: a record runs past data_head");
+                    if (record.Kind != Kind.Lost)
+                        Assert.Equal((index, layout.RawSizeOffset & ~7), slots[((tail + at + (ulong)(layout.RawSizeOffset & ~7)) & (size - 1)) / 8]);
+                    entries.Add((at, record.Kind, record, recordSize, false));
+                    at += recordSize;
+                }
+                else if (record is { Plausible: true } && offset >= layout.PrefixSize + 4 && (ulong)offset + 8 <= record.TrueSize)
+                {
+                    entries.Add((at, null, null, 8, false)); // one 8-byte record of the spilled payload
+                    at += 8;
+                }
+                else
+                {
+                    return (entries, at);
+                }
+            }
+
+            return (entries, available);
         }
     }
 

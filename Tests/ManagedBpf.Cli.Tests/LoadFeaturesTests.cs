@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ManagedBpf.TestSupport;
+
+namespace ManagedBpf.Cli.Tests;
+
+/// <summary><c>mbpf load</c>'s pins, <c>mbpf features</c> without privileges, and the files every <c>--help</c> names.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class LoadFeaturesTests
+{
+    private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "fixtures");
+
+    [KernelFact]
+    public void Load_prints_the_pin_it_creates_and_then_the_pin_it_reuses()
+    {
+        using var dir = new BpfFsDirectory();
+        var pin = dir["pinned_lru"];
+
+        var (code, output, error) = Mbpf.Run("load", Path.Combine(Fixtures, "maps.bpf.o"), "--pin-root", dir.Path);
+        Assert.True(code == 0, error);
+        Assert.True(File.Exists(pin), $"maps.bpf.o pins pinned_lru by name, but nothing is at {pin}");
+        var line = Assert.Single(output.Split('\n'), l => l.StartsWith("map ", StringComparison.Ordinal) && l.Contains(" pinned_lru ", StringComparison.Ordinal));
+        Assert.Contains($"pinned {pin} (created", line);
+        Assert.Single(output.Split('\n'), l => l.Contains(" pinned ", StringComparison.Ordinal)); // the object pins one map
+
+        (code, output, error) = Mbpf.Run("load", Path.Combine(Fixtures, "maps.bpf.o"), "--pin-root", dir.Path, "--json");
+        Assert.True(code == 0, error);
+        var maps = JsonDocument.Parse(output).RootElement.GetProperty("maps").EnumerateArray().ToList();
+        var pinned = Assert.Single(maps, m => m.GetProperty("pinned").ValueKind != JsonValueKind.Null);
+        Assert.Equal("pinned_lru", pinned.GetProperty("name").GetString());
+        Assert.Equal(pin, pinned.GetProperty("pinned").GetProperty("path").GetString());
+        Assert.True(pinned.GetProperty("pinned").GetProperty("reused").GetBoolean());
+    }
+
+    [KernelFact]
+    public void A_pin_root_off_bpffs_gets_the_bpffs_hint_and_no_capability_hint()
+    {
+        var dir = Directory.CreateTempSubdirectory("mbpf-not-bpffs-");
+        try
+        {
+            var (code, _, error) = Mbpf.Run("load", Path.Combine(Fixtures, "maps.bpf.o"), "--pin-root", dir.FullName);
+            Assert.NotEqual(0, code);
+            Assert.Contains($"{dir.FullName}/pinned_lru is not on a bpf filesystem", error);
+            Assert.DoesNotContain("CAP_", error);
+            Assert.DoesNotContain("   at ", error);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Runs <c>mbpf features</c> as nobody with no capabilities, as an unprivileged user would.</summary>
+    [KernelFact]
+    public void Features_without_privileges_reports_what_it_can_and_names_the_capability_the_rest_needs()
+    {
+        AssertReadableByOthers(AppContext.BaseDirectory);
+        var home = Directory.CreateTempSubdirectory("mbpf-nobody-home-");
+        try
+        {
+            File.SetUnixFileMode(home.FullName, (UnixFileMode)0b111_111_111); // the dotnet host writes its first-run files here
+            var (code, output, error) = RunAsNobody(home.FullName, "features");
+            Assert.True(code == 77, $"exit code {code}, expected 77 (some probes not run); stderr: {error}");
+            Assert.Contains($"kernel           {Environment.OSVersion.Version.Major}.", output);
+            Assert.Contains("kernel BTF       ", output);
+            Assert.Contains("tracepoint PMU   yes", output);
+            Assert.Matches(@"map types        not probed: .*CAP_BPF", output);
+            Assert.Matches(@"program types    not probed: .*CAP_BPF", output);
+            // BPF_LINK_CREATE with a bad descriptor answers EBADF before any capability check, so it is probed here.
+            Assert.Matches(@"bpf_link         (yes|no|not probed: .*CAP_BPF)\n", output);
+
+            (code, output, error) = RunAsNobody(home.FullName, "features", "--json");
+            Assert.True(code == 77, $"exit code {code}; stderr: {error}");
+            var json = JsonDocument.Parse(output).RootElement;
+            Assert.True(json.GetProperty("page_size").GetInt32() > 0);
+            Assert.Equal(JsonValueKind.Null, json.GetProperty("map_types").ValueKind);
+            Assert.Equal(JsonValueKind.Number, json.GetProperty("pmus").GetProperty("tracepoint").ValueKind);
+            var notProbed = json.GetProperty("not_probed");
+            Assert.Contains("CAP_BPF", notProbed.GetProperty("map_types").GetString());
+            Assert.Contains("CAP_BPF", notProbed.GetProperty("program_types").GetString());
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
+    [KernelFact]
+    public void Features_with_privileges_probes_everything_and_exits_0()
+    {
+        var (code, output, error) = Mbpf.Run("features", "--json");
+        Assert.True(code == 0, error);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.True(json.GetProperty("map_types").GetProperty("ringbuf").GetBoolean());
+        Assert.Empty(json.GetProperty("not_probed").EnumerateObject());
+    }
+
+    [Fact]
+    public void Help_of_every_command_names_only_files_in_the_repository()
+    {
+        var root = RepositoryRoot();
+        var checkedCommands = new List<string>();
+        var missing = new List<string>();
+        var pending = new Queue<string[]>([[]]);
+        while (pending.TryDequeue(out var command))
+        {
+            var (code, output, error) = Mbpf.Run([.. command, "--help"]);
+            var name = string.Join(' ', ["mbpf", .. command]);
+            Assert.True(code == 0, $"{name} --help: exit code {code}: {error}");
+            checkedCommands.Add(name);
+            foreach (Match file in FileName().Matches(output))
+            {
+                var path = file.Value;
+                var exists = path.Contains('/', StringComparison.Ordinal)
+                    ? File.Exists(Path.Combine(root, path)) || Directory.Exists(Path.Combine(root, path))
+                    : Directory.EnumerateFiles(root, path, SearchOption.AllDirectories).Any();
+                if (!exists)
+                    missing.Add($"{name} --help names {path}, which is not in the repository");
+            }
+            foreach (var sub in Subcommands(output))
+                pending.Enqueue([.. command, sub]);
+        }
+        Assert.True(checkedCommands.Count >= 9, "commands found: " + string.Join(", ", checkedCommands));
+        Assert.Contains("mbpf bench drain", checkedCommands);
+        Assert.True(missing.Count == 0, string.Join('\n', missing));
+    }
+
+    /// <summary>The names in the "Commands:" section of a help text.</summary>
+    private static IEnumerable<string> Subcommands(string help)
+    {
+        var inCommands = false;
+        foreach (var line in help.Split('\n'))
+        {
+            if (line.TrimEnd() == "Commands:")
+                inCommands = true;
+            else if (inCommands && line.StartsWith("  ", StringComparison.Ordinal) && line.Trim().Length > 0)
+                yield return line.Trim().Split(' ')[0];
+            else if (line.Trim().Length == 0 || !line.StartsWith(' '))
+                inCommands = false;
+        }
+    }
+
+    /// <summary>A relative file name with an extension a repository file has (absolute paths are the machine's, not the repository's).</summary>
+    [GeneratedRegex(@"(?<![\w./-])[\w-][\w./-]*\.(?:md|o|c|h|cs|sh|json|props|csproj|sln|txt)\b")]
+    private static partial Regex FileName();
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ManagedBpf.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException($"No ManagedBpf.sln above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>Fails with the path to fix when nobody could not run the tool from the test's output directory.</summary>
+    private static void AssertReadableByOthers(string directory)
+    {
+        for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
+        {
+            Assert.True((File.GetUnixFileMode(dir.FullName) & UnixFileMode.OtherExecute) != 0,
+                $"{dir.FullName} is not searchable by other users, so nobody cannot run mbpf from {directory}: chmod o+x it.");
+        }
+        foreach (var file in Directory.EnumerateFiles(directory, "*.dll").Concat(Directory.EnumerateFiles(directory, "mbpf.*.json")))
+        {
+            Assert.True((File.GetUnixFileMode(file) & UnixFileMode.OtherRead) != 0, $"{file} is not readable by other users: chmod o+r it.");
+        }
+    }
+
+    private static (int ExitCode, string Output, string Error) RunAsNobody(string home, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = home };
+        foreach (var argument in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+            "dotnet", Path.Combine(AppContext.BaseDirectory, "mbpf.dll"), .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["HOME"] = home;
+        start.Environment["DOTNET_CLI_HOME"] = home;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "mbpf did not finish");
+        return (process.ExitCode, output.Result, error);
+    }
+}

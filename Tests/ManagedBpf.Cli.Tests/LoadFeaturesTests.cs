@@ -34,6 +34,19 @@ public sealed partial class LoadFeaturesTests
     }
 
     [KernelFact]
+    public void An_incompatible_map_pinned_at_the_name_is_an_error_that_names_the_pin_without_a_stack_trace()
+    {
+        using var dir = new BpfFsDirectory();
+        ExternalTool.Run("bpftool", "map", "create", dir["pinned_lru"], "type", "hash", "key", "4", "value", "4", "entries", "1", "name", "pinned_lru");
+
+        var (code, output, error) = Mbpf.Run("load", Path.Combine(Fixtures, "maps.bpf.o"), "--pin-root", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith($"mbpf: The map pinned at {dir["pinned_lru"]} cannot be reused for 'pinned_lru': type HASH vs LRU_HASH", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [KernelFact]
     public void A_pin_root_off_bpffs_gets_the_bpffs_hint_and_no_capability_hint()
     {
         var dir = Directory.CreateTempSubdirectory("mbpf-not-bpffs-");

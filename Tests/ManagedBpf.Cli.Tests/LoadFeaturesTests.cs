@@ -73,30 +73,49 @@ public sealed partial class LoadFeaturesTests
         try
         {
             File.SetUnixFileMode(home.FullName, (UnixFileMode)0b111_111_111); // the dotnet host writes its first-run files here
-            var (code, output, error) = RunAsNobody(home.FullName, "features");
+            var (code, output, error) = RunWithout(Nobody, home.FullName, "features");
             Assert.True(code == 77, $"exit code {code}, expected 77 (some probes not run); stderr: {error}");
             Assert.Contains($"kernel           {Environment.OSVersion.Version.Major}.", output);
             Assert.Contains("kernel BTF       ", output);
             Assert.Contains("tracepoint PMU   yes", output);
-            Assert.Matches(@"map types        not probed: .*CAP_BPF", output);
-            Assert.Matches(@"program types    not probed: .*CAP_BPF", output);
+            Assert.Matches(@"map types        none probed; not probed: HASH, ARRAY, .*\(This needs CAP_BPF \(or CAP_SYS_ADMIN, or root\), which this process lacks\.\); not probed: DEVMAP, .*\(This needs CAP_BPF and CAP_NET_ADMIN \(", output);
+            Assert.Matches(@"program types    none probed; not probed: SOCKET_FILTER, .*\(This needs CAP_BPF \(or CAP_SYS_ADMIN, or root\), which this process lacks\.\)", output);
+            Assert.Matches(@"not probed: KPROBE, TRACEPOINT, .*\(This needs CAP_BPF and CAP_PERFMON \(", output);
             // BPF_LINK_CREATE with a bad descriptor answers EBADF before any capability check, so it is probed here.
             Assert.Matches(@"bpf_link         (yes|no|not probed: .*CAP_BPF)\n", output);
 
-            (code, output, error) = RunAsNobody(home.FullName, "features", "--json");
+            (code, output, error) = RunWithout(Nobody, home.FullName, "features", "--json");
             Assert.True(code == 77, $"exit code {code}; stderr: {error}");
             var json = JsonDocument.Parse(output).RootElement;
             Assert.True(json.GetProperty("page_size").GetInt32() > 0);
-            Assert.Equal(JsonValueKind.Null, json.GetProperty("map_types").ValueKind);
+            Assert.All(json.GetProperty("map_types").EnumerateObject(), t => Assert.Equal(JsonValueKind.Null, t.Value.ValueKind));
             Assert.Equal(JsonValueKind.Number, json.GetProperty("pmus").GetProperty("tracepoint").ValueKind);
             var notProbed = json.GetProperty("not_probed");
-            Assert.Contains("CAP_BPF", notProbed.GetProperty("map_types").GetString());
-            Assert.Contains("CAP_BPF", notProbed.GetProperty("program_types").GetString());
+            Assert.Contains("CAP_BPF", notProbed.GetProperty("map_types.array").GetString());
+            Assert.Contains("CAP_PERFMON", notProbed.GetProperty("program_types.tracepoint").GetString());
         }
         finally
         {
             home.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Root without CAP_NET_ADMIN (and CAP_SYS_ADMIN, which stands in for it): networking types need it, the rest do not.</summary>
+    [KernelFact]
+    public void Features_without_cap_net_admin_says_which_types_need_it_instead_of_answering_no()
+    {
+        var (code, output, error) = RunWithout(["--inh-caps=-net_admin,-sys_admin", "--bounding-set=-net_admin,-sys_admin"], home: null, "features", "--json");
+        Assert.True(code == 77, $"exit code {code}, expected 77 (some probes not run); stderr: {error}");
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.True(json.GetProperty("map_types").GetProperty("hash").GetBoolean());
+        Assert.True(json.GetProperty("program_types").GetProperty("tracepoint").GetBoolean());
+        var notProbed = json.GetProperty("not_probed");
+        foreach (var (set, type) in new[] { ("program_types", "xdp"), ("program_types", "sched_cls"), ("map_types", "devmap"), ("map_types", "sockmap") })
+        {
+            Assert.Equal(JsonValueKind.Null, json.GetProperty(set).GetProperty(type).ValueKind);
+            Assert.Contains("This needs CAP_NET_ADMIN (or CAP_SYS_ADMIN, or root), which this process lacks.", notProbed.GetProperty($"{set}.{type}").GetString());
+        }
+        Assert.False(notProbed.TryGetProperty("program_types.tracepoint", out _));
     }
 
     [KernelFact]
@@ -182,16 +201,21 @@ public sealed partial class LoadFeaturesTests
         }
     }
 
-    private static (int ExitCode, string Output, string Error) RunAsNobody(string home, params string[] arguments)
+    /// <summary>The user nobody, with no capability.</summary>
+    private static readonly string[] Nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"];
+
+    /// <summary>Runs mbpf under setpriv with <paramref name="privileges"/> (what to drop), with <paramref name="home"/> as HOME and current directory when given.</summary>
+    private static (int ExitCode, string Output, string Error) RunWithout(string[] privileges, string? home, params string[] arguments)
     {
-        var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = home };
-        foreach (var argument in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-            "dotnet", Path.Combine(AppContext.BaseDirectory, "mbpf.dll"), .. arguments])
-        {
+        var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[.. privileges, "--", "dotnet", Path.Combine(AppContext.BaseDirectory, "mbpf.dll"), .. arguments])
             start.ArgumentList.Add(argument);
+        if (home is not null)
+        {
+            start.WorkingDirectory = home;
+            start.Environment["HOME"] = home;
+            start.Environment["DOTNET_CLI_HOME"] = home;
         }
-        start.Environment["HOME"] = home;
-        start.Environment["DOTNET_CLI_HOME"] = home;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();

@@ -33,7 +33,7 @@ internal static class LoadCommand
             foreach (var (p, loaded) in programs)
                 Console.WriteLine($"program {p.Name,-28} {p.SectionName,-40} {p.Type,-16} id {loaded.Id,-6} tag {loaded.Tag}");
             foreach (var (name, map) in collection.Maps)
-                Console.WriteLine($"map     {name,-28} {map.Type,-16} id {map.Id,-6}{PinText(map)}");
+                Console.WriteLine($"map     {name,-28} {map.Type,-16} id {map.Id,-6}{PinText(map)}".TrimEnd());
             return;
         }
         using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });

@@ -11,7 +11,7 @@ using ManagedBpf.Programs;
 namespace ManagedBpf.Cli;
 
 /// <summary>
-/// <c>mbpf bench drain|stream</c>: the performance protocol of DESIGN.md, run on the managed readers with the
+/// <c>mbpf bench drain|stream</c>: the performance protocol (<c>Benchmarks/README.md</c>), run on the managed readers with the
 /// producers fixture (<c>fixtures/obj/producers.bpf.o</c>) as the generator. <c>Benchmarks/libbpf/harness.c</c>
 /// runs the same protocol with libbpf and prints the same fields, so <c>Benchmarks/run.sh</c> can quote ratios.
 /// </summary>
@@ -48,7 +48,7 @@ internal static class BenchCommand
             Open(result.GetValue(obj), result.GetValue(payload), result.GetValue(records)), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records), result.GetValue(rounds))));
         stream.SetAction(result => CliErrors.Run(() => Stream(
             Open(result.GetValue(obj), result.GetValue(payload), StreamRecordsPerRun), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records))));
-        return new Command("bench", "Benchmarks of the managed ring and perf buffer readers (DESIGN.md, performance protocol).") { drain, stream };
+        return new Command("bench", "Benchmarks of the managed ring and perf buffer readers (the performance protocol: Benchmarks/README.md).") { drain, stream };
     }
 
     private static ObjectSpec Open(string? path, uint payload, uint recordsPerRun)

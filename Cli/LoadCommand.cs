@@ -6,7 +6,8 @@ namespace ManagedBpf.Cli;
 
 /// <summary>
 /// <c>mbpf load OBJ</c>: loads every program of an object as libbpf would and prints what the kernel
-/// made of it (ids and tags), then releases everything (pinned maps stay pinned).
+/// made of it (ids and tags), then releases everything. Maps pinned by name stay pinned, so each map's pin is
+/// printed, with whether this run created it or reused one that was there (as libbpf reuses a compatible pin).
 /// </summary>
 internal static class LoadCommand
 {
@@ -15,7 +16,9 @@ internal static class LoadCommand
         var path = new Argument<FileInfo>("object") { Description = "A clang-compiled BPF object (.bpf.o)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var pinRoot = new Option<string?>("--pin-root") { Description = "Where maps pinned by name live (default /sys/fs/bpf)." };
-        var command = new Command("load", "Load an object's maps and programs into the kernel and show their ids and tags.") { path, json, pinRoot };
+        var command = new Command("load", "Load an object's maps and programs into the kernel and show their ids and tags. "
+            + "Maps the object pins by name are pinned under --pin-root, or reuse a compatible map already pinned there (an incompatible one is an error); "
+            + "each pin is printed, and it stays after the command ends.") { path, json, pinRoot };
         command.SetAction(result => CliErrors.Run(() => Load(result.GetValue(path)!, result.GetValue(json), result.GetValue(pinRoot))));
         return command;
     }
@@ -30,7 +33,7 @@ internal static class LoadCommand
             foreach (var (p, loaded) in programs)
                 Console.WriteLine($"program {p.Name,-28} {p.SectionName,-40} {p.Type,-16} id {loaded.Id,-6} tag {loaded.Tag}");
             foreach (var (name, map) in collection.Maps)
-                Console.WriteLine($"map     {name,-28} {map.Type,-16} id {map.Id}");
+                Console.WriteLine($"map     {name,-28} {map.Type,-16} id {map.Id,-6}{PinText(map)}".TrimEnd());
             return;
         }
         using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = true });
@@ -55,6 +58,17 @@ internal static class LoadCommand
             writer.WriteString("name", name);
             writer.WriteString("type", map.Type.ToString());
             writer.WriteNumber("id", map.Id);
+            if (map.PinPath is { } pin)
+            {
+                writer.WriteStartObject("pinned");
+                writer.WriteString("path", pin);
+                writer.WriteBoolean("reused", map.PinReused);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteNull("pinned");
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
@@ -62,4 +76,7 @@ internal static class LoadCommand
         writer.Flush();
         Console.WriteLine();
     }
+
+    private static string PinText(ManagedBpf.Maps.Map map) => map.PinPath is not { } pin ? ""
+        : map.PinReused ? $" pinned {pin} (reused)" : $" pinned {pin} (created; it stays until removed)";
 }

@@ -81,7 +81,8 @@ internal static unsafe class Bpf
         {
             using var lease = fd.Borrow();
             var attr = new ObjAttr { pathname = (ulong)p, bpf_fd = (uint)lease.Fd };
-            Run(BpfCommand.OBJ_PIN, ref attr, path);
+            if (Syscall(BpfCommand.OBJ_PIN, ref attr, out var errno) < 0)
+                throw Error(BpfCommand.OBJ_PIN, errno, path, BpfErrorHints.ForPath(BpfCommand.OBJ_PIN, errno, path));
         }
     }
 
@@ -92,7 +93,10 @@ internal static unsafe class Bpf
         fixed (byte* p = bytes)
         {
             var attr = new ObjAttr { pathname = (ulong)p, file_flags = fileFlags };
-            return CreateFd(BpfCommand.OBJ_GET, ref attr, path);
+            var fd = Syscall(BpfCommand.OBJ_GET, ref attr, out var errno);
+            if (fd < 0)
+                throw Error(BpfCommand.OBJ_GET, errno, path, BpfErrorHints.ForPath(BpfCommand.OBJ_GET, errno, path));
+            return new SafeFdHandle(fd, ownsHandle: true);
         }
     }
 

@@ -90,12 +90,28 @@ public static class BpfErrorHints
         _ => null,
     };
 
+    /// <summary>
+    /// The hint for a failed BPF_OBJ_PIN or BPF_OBJ_GET at <paramref name="path"/>. A path off bpffs is the cause
+    /// whatever the errno (the kernel answers it with EPERM or EACCES even for root), so that is all it says;
+    /// only on a bpffs does EPERM mean a missing capability.
+    /// </summary>
+    public static string? ForPath(BpfCommand command, Errno errno, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!KernelFileSystems.IsOnBpfFs(path))
+            return $"{path} is not on a bpf filesystem, and a pin must be on a bpf filesystem: use a path under one (such as {KernelFileSystems.DefaultBpfFsPath}; mount one with mount -t bpf bpf DIR).";
+        return (command, errno) switch
+        {
+            (BpfCommand.OBJ_PIN, Errno.ENOENT) => $"The directory {Path.GetDirectoryName(path)} does not exist: create it on the bpf filesystem first (mkdir -p).",
+            (_, Errno.EACCES) => "The pin's owner and mode do not allow this access (a pin is a file: see ls -l).",
+            _ => ForCommand(command, errno),
+        };
+    }
+
     /// <summary>The hint for any other command.</summary>
     public static string? ForCommand(BpfCommand command, Errno errno) => (command, errno) switch
     {
         (BpfCommand.MAP_FREEZE, Errno.EPERM) => "The map is already frozen, or this descriptor is read-only.",
-        (BpfCommand.OBJ_PIN or BpfCommand.OBJ_GET, Errno.EPERM or Errno.EINVAL) =>
-            "The path must be on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf). " + Privileges(command),
         (_, Errno.EPERM) => Privileges(command),
         (BpfCommand.OBJ_GET, Errno.ENOENT) => "Nothing is pinned at that path.",
         (BpfCommand.MAP_GET_FD_BY_ID or BpfCommand.PROG_GET_FD_BY_ID or BpfCommand.LINK_GET_FD_BY_ID or BpfCommand.BTF_GET_FD_BY_ID, Errno.ENOENT) =>

@@ -4,9 +4,25 @@ namespace ManagedBpf.Maps;
 
 public sealed partial class Map
 {
+    /// <summary>
+    /// Where this object pinned the map (<see cref="Pin"/>, or pinning by name) or opened it from
+    /// (<see cref="OpenPinned"/>), or null. The pin may have been removed since.
+    /// </summary>
+    public string? PinPath { get; private set; }
+
+    /// <summary>
+    /// Whether <see cref="PinPath"/> was pinned before this object existed: opened with <see cref="OpenPinned"/>, or
+    /// reused by pinning by name (as libbpf reuses a compatible pinned map). False when this object created the pin.
+    /// </summary>
+    public bool PinReused { get; private set; }
+
     /// <summary>Pins the map at <paramref name="path"/> on a bpffs, so it outlives this process.</summary>
     /// <exception cref="BpfSyscallException">EEXIST when something is pinned there; EPERM/EINVAL when the path is not on a bpffs.</exception>
-    public void Pin(string path) => Bpf.ObjPin(Handle, path);
+    public void Pin(string path)
+    {
+        Bpf.ObjPin(Handle, path);
+        (PinPath, PinReused) = (path, false);
+    }
 
     /// <summary>Opens the map pinned at <paramref name="path"/>.</summary>
     /// <param name="path">A path on a bpffs.</param>
@@ -17,7 +33,9 @@ public sealed partial class Map
     {
         if ((access & ~(MapFlags.ReadOnly | MapFlags.WriteOnly)) != 0)
             throw new ArgumentException("Only ReadOnly or WriteOnly apply when opening a pinned map.", nameof(access));
-        return Opened(Bpf.ObjGet(path, (uint)access));
+        var map = Opened(Bpf.ObjGet(path, (uint)access));
+        (map.PinPath, map.PinReused) = (path, true);
+        return map;
     }
 
     /// <summary>Freezes the map: user space can no longer change it (programs still can, unless BPF_F_RDONLY_PROG).</summary>

@@ -1,7 +1,10 @@
 namespace ManagedBpf.Maps;
 
-/// <summary>A map pinned by name exists, but with attributes other than the spec's; it is not reused.</summary>
-public sealed class MapIncompatibleException : Exception
+/// <summary>
+/// A map pinned by name exists, but with attributes other than the spec's; it is not reused. An
+/// <see cref="InvalidOperationException"/>: the state of the bpffs, not the call, is what stands in the way.
+/// </summary>
+public sealed class MapIncompatibleException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>
     public MapIncompatibleException(string message)

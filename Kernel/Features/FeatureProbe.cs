@@ -5,7 +5,8 @@ namespace ManagedBpf.Kernel;
 /// <summary>
 /// Answers "does this kernel have X?" by asking it: creating the smallest valid map of a type, loading
 /// <c>r0 = 0; exit</c> as a program type, issuing BPF_LINK_CREATE with a bad descriptor. Each answer is
-/// cached for the life of the process; a missing privilege is an exception, never a "no".
+/// cached for the life of the process; a missing privilege is an exception, never a "no": EPERM from a process
+/// that lacks a capability the type needs (as kernel/bpf/syscall.c checks them) names that capability.
 /// </summary>
 public static unsafe class FeatureProbe
 {
@@ -15,7 +16,7 @@ public static unsafe class FeatureProbe
     private static bool? _bpfLink;
 
     /// <summary>Whether this kernel can create maps of <paramref name="type"/>.</summary>
-    /// <exception cref="BpfSyscallException">EPERM: the process lacks CAP_BPF (the hint says so).</exception>
+    /// <exception cref="BpfSyscallException">EPERM: the process lacks a capability the type needs, CAP_BPF or CAP_NET_ADMIN (the hint names it).</exception>
     /// <remarks>The gate is re-entrant: a probe may consult the baseline probe of a plain type.</remarks>
     public static bool HasMapType(BpfMapType type)
     {
@@ -28,7 +29,7 @@ public static unsafe class FeatureProbe
     }
 
     /// <summary>Whether this kernel can load programs of <paramref name="type"/>.</summary>
-    /// <exception cref="BpfSyscallException">EPERM: the process lacks CAP_BPF (the hint says so).</exception>
+    /// <exception cref="BpfSyscallException">EPERM: the process lacks a capability the type needs, CAP_BPF, CAP_PERFMON or CAP_NET_ADMIN (the hint names it).</exception>
     public static bool HasProgramType(BpfProgType type)
     {
         lock (Gate)
@@ -72,6 +73,19 @@ public static unsafe class FeatureProbe
 
     private static bool ProbeMapType(BpfMapType type)
     {
+        try
+        {
+            return ProbeMapTypeOnce(type);
+        }
+        catch (BpfSyscallException e) when (e.Errno == Errno.EPERM && RequiredCapabilities.MissingHint(RequiredCapabilities.For(type)) is { } missing)
+        {
+            // The inner map or the BTF a probe needs first was refused: the same missing capability, said of this type.
+            throw Bpf.Error(BpfCommand.MAP_CREATE, e.Errno, $"probe of {type} maps", missing);
+        }
+    }
+
+    private static bool ProbeMapTypeOnce(BpfMapType type)
+    {
         var attr = new MapCreateAttr { map_type = (uint)type, key_size = 4, value_size = 4, max_entries = 1 };
         SafeFdHandle? inner = null;
         SafeFdHandle? btf = null;
@@ -109,7 +123,10 @@ public static unsafe class FeatureProbe
                     break;
                 case BpfMapType.STRUCT_OPS:
                     // Needs a kernel struct_ops type id; asking with id 0 tells "known type, bad attrs" (EINVAL with
-                    // the type known) from "unknown type" only by errno, which the kernel does not distinguish.
+                    // the type known) from "unknown type" only by errno, which the kernel does not distinguish. Without
+                    // the capability the kernel would refuse it first, so that is the answer then too.
+                    if (RequiredCapabilities.MissingHint(RequiredCapabilities.For(type)) is { } lacking)
+                        throw Bpf.Error(BpfCommand.MAP_CREATE, Errno.EPERM, $"probe of {type} maps", lacking);
                     return HasKernelBtf && KernelInfo.Release >= new Version(5, 6);
             }
             var fd = Bpf.Syscall(BpfCommand.MAP_CREATE, ref attr, out var errno);
@@ -118,6 +135,8 @@ public static unsafe class FeatureProbe
                 new SafeFdHandle(fd, ownsHandle: true).Dispose();
                 return true;
             }
+            if (errno == Errno.EPERM && RequiredCapabilities.MissingHint(RequiredCapabilities.For(type)) is { } missing)
+                throw Bpf.Error(BpfCommand.MAP_CREATE, errno, $"probe of {type} maps", missing);
             // As for programs: EPERM is a missing privilege only if a plain array is refused too.
             if (errno == Errno.EPERM && (type == BpfMapType.ARRAY || !HasMapType(BpfMapType.ARRAY)))
                 throw Bpf.Error(BpfCommand.MAP_CREATE, errno, $"probe of {type} maps", BpfErrorHints.Privileges(BpfCommand.MAP_CREATE));
@@ -188,6 +207,8 @@ public static unsafe class FeatureProbe
             // answer EPERM for a type they cannot run (tracing without trampolines, for one).
             if (errno == Errno.EPERM)
             {
+                if (RequiredCapabilities.MissingHint(RequiredCapabilities.For(type)) is { } missing)
+                    throw Bpf.Error(BpfCommand.PROG_LOAD, errno, $"probe of {type} programs", missing);
                 if (type == BpfProgType.SOCKET_FILTER || !HasProgramType(BpfProgType.SOCKET_FILTER))
                     throw Bpf.Error(BpfCommand.PROG_LOAD, errno, $"probe of {type} programs", BpfErrorHints.Privileges(BpfCommand.PROG_LOAD));
                 return false;

@@ -66,7 +66,7 @@ public sealed class ErrorMessageTests
     [Theory]
     [InlineData(BpfCommand.OBJ_GET, Errno.ENOENT, "Nothing is pinned")]
     [InlineData(BpfCommand.OBJ_PIN, Errno.EEXIST, "already pinned")]
-    [InlineData(BpfCommand.OBJ_PIN, Errno.EPERM, "bpf filesystem")]
+    [InlineData(BpfCommand.OBJ_PIN, Errno.EPERM, "CAP_BPF")]
     [InlineData(BpfCommand.PROG_LOAD, Errno.ENOSPC, "verifier log")]
     [InlineData(BpfCommand.MAP_GET_FD_BY_ID, Errno.ENOENT, "No object has that id")]
     public void Command_errors_explain_themselves(BpfCommand command, Errno errno, string text) =>

@@ -11,6 +11,13 @@ public sealed partial class Collection
     /// section names no target are skipped, each with the reason. All or nothing: if one attachment
     /// fails, those already made are undone and the exception propagates.
     /// </summary>
+    /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
+    /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
+    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes).</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
+    /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
+    /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>
     public AutoAttachment AttachAll() => Attach(Spec.Programs.Where(p => _programs.ContainsKey(p.Name)));
 
     /// <summary>
@@ -21,6 +28,13 @@ public sealed partial class Collection
     /// <returns>The links, to dispose to detach.</returns>
     /// <exception cref="KeyNotFoundException">A name is not a loaded program (the message lists them).</exception>
     /// <exception cref="InvalidOperationException">A named program's section names nothing to attach to (the message says what to call instead).</exception>
+    /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
+    /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
+    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes).</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
+    /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
+    /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>
     public AutoAttachment Attach(IEnumerable<string> programNames)
     {
         ArgumentNullException.ThrowIfNull(programNames);

@@ -10,9 +10,13 @@ namespace ManagedBpf.Programs;
 public static class AutoAttach
 {
     /// <summary>Attaches one program, or says why not.</summary>
-    /// <exception cref="FormatException">The section's target is malformed (libbpf: -EINVAL).</exception>
-    /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach this kind.</exception>
-    /// <exception cref="NotSupportedException">The kind is one ManagedBpf does not attach yet (USDT, multi-probes).</exception>
+    /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
+    /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
+    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes).</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
+    /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
+    /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>
     public static AutoAttachResult Attach(AutoAttachRequest request, AutoAttachOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -50,6 +54,13 @@ public static class AutoAttach
     /// Attaches every program in turn. If one fails, the links made so far are disposed and the exception
     /// propagates, as a skeleton's attach fails as a whole.
     /// </summary>
+    /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
+    /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
+    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes).</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
+    /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
+    /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>
     public static AutoAttachment AttachAll(IEnumerable<AutoAttachRequest> requests, AutoAttachOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(requests);

@@ -16,8 +16,9 @@ public sealed record PerfOrderingOptions
     public long MaxBytes { get; init; } = 16L << 20;
 
     /// <summary>
-    /// The longest a sample is held, in timestamp units (nanoseconds of the perf clock): once the newest timestamp
-    /// seen is more than this past a held sample's, that sample is released. The default,
+    /// The longest a sample is held, in timestamp units (nanoseconds of the perf clock): at the end of a pass over the
+    /// rings (<see cref="PerfSampleOrderer.ReleaseReady"/>), a held sample more than this older than the newest
+    /// timestamp the previous pass had seen is released. 0 releases what the previous pass had passed, as perf's FINISHED_ROUND does; the default,
     /// <see cref="ulong.MaxValue"/>, disables the bound.
     /// </summary>
     public ulong MaxDelay { get; init; } = ulong.MaxValue;

@@ -10,6 +10,14 @@ namespace ManagedBpf.Buffers.Ordering;
 /// </summary>
 /// <remarks>
 /// <para>
+/// Call <see cref="ReleaseReady"/> once after each complete pass over every CPU's ring (as <see cref="OrderedPerfReader"/>
+/// does): the delay bound is applied there, against the newest timestamp of the <em>previous</em> pass. A sample the
+/// kernel stamped before one that pass read has been published by the time the next pass reads its ring, however long
+/// the reader was descheduled between reading one CPU's ring and another's, so it is never overtaken; with a delay of 0
+/// this is perf's FINISHED_ROUND rule. A sample can still come late if the kernel took longer than the delay
+/// between stamping and publishing it (a stalled virtual CPU), or after a release by the size or byte bound.
+/// </para>
+/// <para>
 /// Samples are copied into power-of-two buffers from the orderer's own pool (at most one window's worth is kept) and
 /// returned after delivery, and the heap is an array of structs that grows only up to the window's size: in steady state nothing is allocated per
 /// sample. Equal timestamps are released in arrival order.
@@ -29,6 +37,7 @@ public sealed class PerfSampleOrderer : IDisposable
     private Entry[] _heap;
     private long _arrivals;
     private ulong _newest;
+    private ulong _passNewest;
     private ulong _lastReleased;
     private bool _released;
 
@@ -88,7 +97,7 @@ public sealed class PerfSampleOrderer : IDisposable
     /// <summary>Samples released so far.</summary>
     public long Released { get; private set; }
 
-    /// <summary>Samples released early because the window's sample, byte or delay bound was exceeded.</summary>
+    /// <summary>Samples released before the watermark reached them because the window's sample, byte or delay bound was exceeded.</summary>
     public long ReleasedByBound { get; private set; }
 
     /// <summary>
@@ -129,14 +138,30 @@ public sealed class PerfSampleOrderer : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cpu"/> is not one of <see cref="Cpus"/>.</exception>
     public void Add(int cpu, ulong time, ReadOnlySpan<byte> payload) => Add(cpu, time, payload, default);
 
-    /// <summary>Releases, in timestamp order, every held sample no CPU can still precede (up to <see cref="Watermark"/>).</summary>
+    /// <summary>
+    /// Ends a pass over every CPU's ring: releases, in timestamp order, every held sample no CPU can still precede (up
+    /// to <see cref="Watermark"/>), and those more than <see cref="PerfOrderingOptions.MaxDelay"/> older than the
+    /// newest timestamp the previous pass had seen.
+    /// </summary>
     /// <returns>The number of samples released.</returns>
     public int ReleaseReady()
     {
         var before = Released;
         var watermark = Watermark;
-        while (Count != 0 && _heap[0].Time <= watermark)
+        while (Count != 0)
+        {
+            var time = _heap[0].Time;
+            if (time > watermark)
+            {
+                if (_passNewest <= time || _passNewest - time <= _maxDelay)
+                    break;
+                ReleasedByBound++;
+            }
+
             ReleaseTop();
+        }
+
+        _passNewest = _newest;
         return (int)(Released - before);
     }
 
@@ -188,7 +213,9 @@ public sealed class PerfSampleOrderer : IDisposable
         SiftUp(Count++);
         Bytes += length;
 
-        while (Count != 0 && (Count > _maxSamples || Bytes > _maxBytes || _newest - _heap[0].Time > _maxDelay))
+        // The delay bound waits for the end of the pass (ReleaseReady): applied here, a reader descheduled between two
+        // CPUs' rings would release samples before an earlier one the kernel published meanwhile.
+        while (Count != 0 && (Count > _maxSamples || Bytes > _maxBytes))
         {
             ReleasedByBound++;
             ReleaseTop();

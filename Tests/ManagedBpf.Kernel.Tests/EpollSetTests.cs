@@ -19,11 +19,10 @@ public sealed class EpollSetTests
     public async Task Interrupt_wakes_a_blocked_wait()
     {
         using var epoll = new EpollSet();
-        var waiting = Task.Run(() => epoll.Wait(new EpollReady[1], -1));
-        await Task.Delay(50);
-        Assert.False(waiting.IsCompleted);
+        var waiting = new BlockingCall<int>(() => epoll.Wait(new EpollReady[1], -1));
+        await waiting.WaitUntilBlockedInEpollAsync();
         epoll.Interrupt();
-        Assert.Equal(0, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await waiting.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
@@ -31,20 +30,20 @@ public sealed class EpollSetTests
     {
         using var epoll = new EpollSet();
         using var cts = new CancellationTokenSource();
-        var waiting = Task.Run(() => epoll.Wait(new EpollReady[1], -1, cts.Token));
-        await Task.Delay(50);
+        var waiting = new BlockingCall<int>(() => epoll.Wait(new EpollReady[1], -1, cts.Token));
+        await waiting.WaitUntilBlockedInEpollAsync();
         await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
     public async Task Dispose_wakes_a_thread_blocked_in_wait()
     {
         var epoll = new EpollSet();
-        var waiting = Task.Run(() => epoll.Wait(new EpollReady[1], -1));
-        await Task.Delay(100);
+        var waiting = new BlockingCall<int>(() => epoll.Wait(new EpollReady[1], -1));
+        await waiting.WaitUntilBlockedInEpollAsync();
         epoll.Dispose();
-        Assert.Equal(0, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await waiting.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Throws<ObjectDisposedException>(() => epoll.Wait(new EpollReady[1], 0));
     }
 

@@ -205,17 +205,16 @@ public sealed class PerfBufferKernelTests(ITestOutputHelper output)
         var recorder = new PerfRecorder();
         buffer.ConsumeAll(ref recorder);
 
-        var poll = Task.Run(() =>
+        var poll = new BlockingCall<PerfRecorder>(() =>
         {
             var mine = new PerfRecorder();
             buffer.Poll(ref mine, -1);
             return mine;
         });
-        Thread.Sleep(200);
-        Assert.False(poll.IsCompleted);
+        poll.WaitUntilBlockedInEpollAsync().GetAwaiter().GetResult(); // nothing to read: it sleeps
         Assert.Equal(0, producer.RunOnCpu(cpu, 77));
-        Assert.True(poll.Wait(Patience));
-        Assert.Equal((cpu, 77ul), poll.Result.Samples.Select(s => (s.Cpu, BinaryPrimitives.ReadUInt64LittleEndian(s.Payload))).Single());
+        Assert.True(poll.Completion.Wait(Patience));
+        Assert.Equal((cpu, 77ul), poll.Completion.Result.Samples.Select(s => (s.Cpu, BinaryPrimitives.ReadUInt64LittleEndian(s.Payload))).Single());
 
         using var watermarkMap = PerfEventArray();
         using var watermarked = new PerfBuffer(watermarkMap, new PerfBufferOptions { PageCount = 1, WakeupWatermark = 1024 });

@@ -23,21 +23,18 @@ public sealed class RingBufferSetKernelTests(ITestOutputHelper output)
         using var producer = Producers.RingOutput(map, 16);
         Assert.False(set.Poll(ref Unused(), 0).Records > 0); // the first pass looks at every ring: nothing yet
 
-        var clock = Stopwatch.StartNew();
-        var poll = Task.Run(() =>
+        var poll = new BlockingCall<(RingConsumeResult Result, List<byte[]> Records)>(() =>
         {
             var collector = new Collector();
             var result = set.Poll(ref collector, -1);
             return (result, collector.Records);
         });
-        Thread.Sleep(200);
-        Assert.False(poll.IsCompleted);
+        poll.WaitUntilBlockedInEpollAsync().GetAwaiter().GetResult(); // nothing to read: it sleeps
         Assert.Equal(0, producer.Run(Record(42, 16)));
 
-        Assert.True(poll.Wait(Patience));
-        Assert.Equal(1, poll.Result.result.Records);
-        Assert.Equal(Record(42, 16), Assert.Single(poll.Result.Records));
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(200));
+        Assert.True(poll.Completion.Wait(Patience));
+        Assert.Equal(1, poll.Completion.Result.Result.Records);
+        Assert.Equal(Record(42, 16), Assert.Single(poll.Completion.Result.Records));
     }
 
     [KernelFact]
@@ -148,17 +145,11 @@ public sealed class RingBufferSetKernelTests(ITestOutputHelper output)
         var set = new RingBufferSet();
         set.Add(map);
         set.ConsumeAll(ref Unused());
-        using var started = new ManualResetEventSlim();
-        var waiting = Task.Run(() =>
-        {
-            started.Set();
-            return set.Wait(-1);
-        });
-        Assert.True(started.Wait(Patience));
-        Thread.Sleep(100);
+        var waiting = new BlockingCall<bool>(() => set.Wait(-1));
+        waiting.WaitUntilBlockedInEpollAsync().GetAwaiter().GetResult();
         set.Dispose();
-        Assert.True(((IAsyncResult)waiting).AsyncWaitHandle.WaitOne(Patience));
-        Assert.IsType<ObjectDisposedException>(waiting.Exception?.InnerException);
+        Assert.True(((IAsyncResult)waiting.Completion).AsyncWaitHandle.WaitOne(Patience));
+        Assert.IsType<ObjectDisposedException>(waiting.Completion.Exception?.InnerException);
         Assert.Throws<ObjectDisposedException>(() => set[0].Consume(_ => { })); // the set disposed the ring it owned
     }
 

@@ -120,11 +120,14 @@ public sealed class UserRingBufferKernelTests
         var e = Assert.Throws<TimeoutException>(() => ring.Write(new byte[8], 100));
         Assert.Contains("0 bytes are free", e.Message);
 
-        var blocked = Task.Run(() => ring.Write(BitConverter.GetBytes(5UL), -1));
-        Thread.Sleep(200);
-        Assert.False(blocked.IsCompleted);
+        var blocked = new BlockingCall<bool>(() =>
+        {
+            ring.Write(BitConverter.GetBytes(5UL), -1);
+            return true;
+        });
+        blocked.WaitUntilBlockedInEpollAsync().GetAwaiter().GetResult();
         Assert.Equal(((ulong)written, (long)written), fixture.Drain()); // the drain's wakeup raises EPOLLOUT
-        Assert.True(blocked.Wait(Patience));
+        Assert.True(blocked.Completion.Wait(Patience));
         Assert.Equal((5UL, 1L), fixture.Drain());
     }
 
@@ -163,11 +166,15 @@ public sealed class UserRingBufferKernelTests
         while (ring.TryWrite(new byte[8]))
         {
         }
-        var blocked = Task.Run(() => ring.Write(new byte[8]));
-        Thread.Sleep(100);
+        var blocked = new BlockingCall<bool>(() =>
+        {
+            ring.Write(new byte[8]);
+            return true;
+        });
+        blocked.WaitUntilBlockedInEpollAsync().GetAwaiter().GetResult();
         ring.Dispose();
-        Assert.True(((IAsyncResult)blocked).AsyncWaitHandle.WaitOne(Patience));
-        Assert.IsType<ObjectDisposedException>(blocked.Exception?.InnerException);
+        Assert.True(((IAsyncResult)blocked.Completion).AsyncWaitHandle.WaitOne(Patience));
+        Assert.IsType<ObjectDisposedException>(blocked.Completion.Exception?.InnerException);
         Assert.Throws<ObjectDisposedException>(() => ring.TryWrite(new byte[8]));
     }
 

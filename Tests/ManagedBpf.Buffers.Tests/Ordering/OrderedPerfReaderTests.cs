@@ -77,17 +77,64 @@ public sealed class OrderedPerfReaderTests
         Assert.Equal(0, orderer.ReleaseReady()); // CPU 1 has shown nothing
         orderer.Add(0, 400, [4]); // 4 held > 3
         Assert.Equal([100ul], output);
-        orderer.Add(0, 1250, [5]); // 1250 - 200 > 1000 (and 300 > 1000? no: 950)
+        Assert.Equal(0, orderer.ReleaseReady());
+        orderer.Add(0, 1350, [5]); // 4 held > 3 again
         Assert.Equal([100ul, 200], output);
-        Assert.Equal(2, orderer.ReleasedByBound);
-        orderer.Add(1, 150, [6]); // earlier than 200, already released: late
+        Assert.Equal(0, orderer.ReleaseReady()); // the delay is measured against the previous pass's newest, 400
+        Assert.Equal(1, orderer.ReleaseReady()); // now against 1350: 300 is more than 1000 older, 400 is not
+        Assert.Equal([100ul, 200, 300], output);
+        Assert.Equal(3, orderer.ReleasedByBound);
+        orderer.Add(1, 150, [6]); // earlier than 300, already released: late
         Assert.Equal(1, orderer.LateSamples);
-        orderer.ReleaseReady(); // watermark min(1250, 150) = 150
-        Assert.Equal([100ul, 200, 150], output);
+        orderer.ReleaseReady(); // watermark min(1350, 150) = 150
+        Assert.Equal([100ul, 200, 300, 150], output);
         orderer.Flush();
-        Assert.Equal([100ul, 200, 150, 300, 400, 1250], output);
+        Assert.Equal([100ul, 200, 300, 150, 400, 1350], output);
         Assert.Equal(0, orderer.Count);
         Assert.Equal(0, orderer.Bytes);
+    }
+
+    [Fact]
+    public void A_reader_descheduled_between_two_rings_does_not_release_past_a_sample_published_meanwhile()
+    {
+        // CI under load: pass 1 read CPU 1's ring while it was empty, the reader lost the CPU, and when it read CPU 0
+        // the samples there spanned more than the delay; CPU 1's sample stamped in between was published meanwhile
+        // and is read by pass 2. It must come out in order and not as a late sample.
+        const ulong ms = 1_000_000;
+        var output = new List<ulong>();
+        using var orderer = new PerfSampleOrderer([0, 1], (_, time, _) => output.Add(time), new PerfOrderingOptions { MaxDelay = 100 * ms });
+        orderer.Add(1, 1 * ms, [0]); // both CPUs have been seen before
+        orderer.Add(0, 2 * ms, [0]);
+        orderer.ReleaseReady();
+        Assert.Equal([1 * ms], output);
+
+        orderer.Add(0, 10 * ms, [1]); // pass 1: CPU 1 empty, then CPU 0 after a 300 ms stall
+        orderer.Add(0, 310 * ms, [2]);
+        orderer.ReleaseReady();
+        orderer.Add(1, 20 * ms, [3]); // pass 2: CPU 1's sample from the stall
+        orderer.ReleaseReady();
+        orderer.Flush();
+
+        Assert.Equal([1 * ms, 2 * ms, 10 * ms, 20 * ms, 310 * ms], output);
+        Assert.Equal(0, orderer.LateSamples);
+    }
+
+    [Fact]
+    public void A_delay_of_zero_is_perfs_finished_round_rule()
+    {
+        // Each pass releases what is older than the newest timestamp of the pass before, even with one CPU idle.
+        var output = new List<ulong>();
+        using var orderer = new PerfSampleOrderer([0, 1], (_, time, _) => output.Add(time), new PerfOrderingOptions { MaxDelay = 0 });
+        orderer.Add(0, 10, [0]);
+        orderer.Add(0, 20, [0]);
+        orderer.ReleaseReady();
+        Assert.Empty(output);
+        orderer.Add(0, 30, [0]);
+        orderer.ReleaseReady();
+        Assert.Equal([10ul], output); // 20 is not older than the previous pass's newest (20)
+        orderer.ReleaseReady();
+        Assert.Equal([10ul, 20], output);
+        Assert.Equal(2, orderer.ReleasedByBound);
     }
 
     [Fact]

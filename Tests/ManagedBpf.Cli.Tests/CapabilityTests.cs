@@ -10,21 +10,9 @@ namespace ManagedBpf.Cli.Tests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class CapabilityTests : IDisposable
 {
-    // A home for the dotnet host that the unprivileged user can write, and a copy of the tool it can read wherever
-    // the checkout is (a CI clone may sit in a directory only root can enter).
-    private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("mbpf-nobody-");
-    private readonly string _tool;
+    private readonly UnprivilegedHome _home = new();
 
-    public CapabilityTests()
-    {
-        File.SetUnixFileMode(_home.FullName, (UnixFileMode)0x1FF); // 0777
-        _tool = _home.CreateSubdirectory("tool").FullName;
-        File.SetUnixFileMode(_tool, (UnixFileMode)0x1ED); // 0755
-        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory).Where(f => Path.GetFileName(f).StartsWith("mbpf.", StringComparison.Ordinal) || f.EndsWith(".dll", StringComparison.Ordinal)))
-            File.Copy(file, Path.Combine(_tool, Path.GetFileName(file)));
-    }
-
-    public void Dispose() => _home.Delete(recursive: true);
+    public void Dispose() => _home.Dispose();
 
     [KernelTheory]
     [InlineData("ring")]
@@ -60,8 +48,8 @@ public sealed class CapabilityTests : IDisposable
     [KernelFact]
     public async Task A_tracepoint_without_access_to_tracefs_says_what_is_missing()
     {
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "tracing.bpf.o"), Path.Combine(_tool, "tracing.bpf.o"));
-        using var run = AsNobody("+bpf,+perfmon", "run", Path.Combine(_tool, "tracing.bpf.o"), "--attach", "tracepoint_execve", "--duration", "3");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "tracing.bpf.o"), Path.Combine(_home.ToolDirectory, "tracing.bpf.o"));
+        using var run = AsNobody("+bpf,+perfmon", "run", Path.Combine(_home.ToolDirectory, "tracing.bpf.o"), "--attach", "tracepoint_execve", "--duration", "3");
 
         Assert.Equal(77, await run.Exit()); // EX_NOPERM
         Assert.Empty(run.Output);
@@ -76,10 +64,10 @@ public sealed class CapabilityTests : IDisposable
     {
         var start = new ProcessStartInfo("setpriv")
         {
-            Environment = { ["HOME"] = _home.FullName, ["DOTNET_CLI_HOME"] = _home.FullName },
+            Environment = { ["HOME"] = _home.HomeDirectory, ["DOTNET_CLI_HOME"] = _home.HomeDirectory },
         };
         foreach (var argument in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", $"--inh-caps=-all,{capabilities}",
-            $"--ambient-caps=-all,{capabilities}", $"--bounding-set=-all,{capabilities}", "--", "dotnet", Path.Combine(_tool, "mbpf.dll"), .. arguments])
+            $"--ambient-caps=-all,{capabilities}", $"--bounding-set=-all,{capabilities}", "--", "dotnet", _home.Tool, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }

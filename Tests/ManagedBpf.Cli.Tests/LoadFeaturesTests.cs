@@ -68,36 +68,27 @@ public sealed partial class LoadFeaturesTests
     [KernelFact]
     public void Features_without_privileges_reports_what_it_can_and_names_the_capability_the_rest_needs()
     {
-        AssertReadableByOthers(AppContext.BaseDirectory);
-        var home = Directory.CreateTempSubdirectory("mbpf-nobody-home-");
-        try
-        {
-            File.SetUnixFileMode(home.FullName, (UnixFileMode)0b111_111_111); // the dotnet host writes its first-run files here
-            var (code, output, error) = RunWithout(Nobody, home.FullName, "features");
-            Assert.True(code == 77, $"exit code {code}, expected 77 (some probes not run); stderr: {error}");
-            Assert.Contains($"kernel           {Environment.OSVersion.Version.Major}.", output);
-            Assert.Contains("kernel BTF       ", output);
-            Assert.Contains("tracepoint PMU   yes", output);
-            Assert.Matches(@"map types        none probed; not probed: HASH, ARRAY, .*\(This needs CAP_BPF \(or CAP_SYS_ADMIN, or root\), which this process lacks\.\); not probed: DEVMAP, .*\(This needs CAP_BPF and CAP_NET_ADMIN \(", output);
-            Assert.Matches(@"program types    none probed; not probed: SOCKET_FILTER, .*\(This needs CAP_BPF \(or CAP_SYS_ADMIN, or root\), which this process lacks\.\)", output);
-            Assert.Matches(@"not probed: KPROBE, TRACEPOINT, .*\(This needs CAP_BPF and CAP_PERFMON \(", output);
-            // BPF_LINK_CREATE with a bad descriptor answers EBADF before any capability check, so it is probed here.
-            Assert.Matches(@"bpf_link         (yes|no|not probed: .*CAP_BPF)\n", output);
+        using var home = new UnprivilegedHome();
+        var (code, output, error) = RunWithout(Nobody, home, "features");
+        Assert.True(code == 77, $"exit code {code}, expected 77 (some probes not run); stderr: {error}");
+        Assert.Contains($"kernel           {Environment.OSVersion.Version.Major}.", output);
+        Assert.Contains("kernel BTF       ", output);
+        Assert.Contains("tracepoint PMU   yes", output);
+        Assert.Matches(@"map types        none probed; not probed: HASH, ARRAY, .*\(This needs CAP_BPF \(or CAP_SYS_ADMIN, or root\), which this process lacks\.\); not probed: DEVMAP, .*\(This needs CAP_BPF and CAP_NET_ADMIN \(", output);
+        Assert.Matches(@"program types    none probed; not probed: SOCKET_FILTER, .*\(This needs CAP_BPF \(or CAP_SYS_ADMIN, or root\), which this process lacks\.\)", output);
+        Assert.Matches(@"not probed: KPROBE, TRACEPOINT, .*\(This needs CAP_BPF and CAP_PERFMON \(", output);
+        // BPF_LINK_CREATE with a bad descriptor answers EBADF before any capability check, so it is probed here.
+        Assert.Matches(@"bpf_link         (yes|no|not probed: .*CAP_BPF)\n", output);
 
-            (code, output, error) = RunWithout(Nobody, home.FullName, "features", "--json");
-            Assert.True(code == 77, $"exit code {code}; stderr: {error}");
-            var json = JsonDocument.Parse(output).RootElement;
-            Assert.True(json.GetProperty("page_size").GetInt32() > 0);
-            Assert.All(json.GetProperty("map_types").EnumerateObject(), t => Assert.Equal(JsonValueKind.Null, t.Value.ValueKind));
-            Assert.Equal(JsonValueKind.Number, json.GetProperty("pmus").GetProperty("tracepoint").ValueKind);
-            var notProbed = json.GetProperty("not_probed");
-            Assert.Contains("CAP_BPF", notProbed.GetProperty("map_types.array").GetString());
-            Assert.Contains("CAP_PERFMON", notProbed.GetProperty("program_types.tracepoint").GetString());
-        }
-        finally
-        {
-            home.Delete(recursive: true);
-        }
+        (code, output, error) = RunWithout(Nobody, home, "features", "--json");
+        Assert.True(code == 77, $"exit code {code}; stderr: {error}");
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.True(json.GetProperty("page_size").GetInt32() > 0);
+        Assert.All(json.GetProperty("map_types").EnumerateObject(), t => Assert.Equal(JsonValueKind.Null, t.Value.ValueKind));
+        Assert.Equal(JsonValueKind.Number, json.GetProperty("pmus").GetProperty("tracepoint").ValueKind);
+        var notProbed = json.GetProperty("not_probed");
+        Assert.Contains("CAP_BPF", notProbed.GetProperty("map_types.array").GetString());
+        Assert.Contains("CAP_PERFMON", notProbed.GetProperty("program_types.tracepoint").GetString());
     }
 
     /// <summary>Root without CAP_NET_ADMIN (and CAP_SYS_ADMIN, which stands in for it): networking types need it, the rest do not.</summary>
@@ -187,34 +178,20 @@ public sealed partial class LoadFeaturesTests
         throw new InvalidOperationException($"No ManagedBpf.sln above {AppContext.BaseDirectory}.");
     }
 
-    /// <summary>Fails with the path to fix when nobody could not run the tool from the test's output directory.</summary>
-    private static void AssertReadableByOthers(string directory)
-    {
-        for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
-        {
-            Assert.True((File.GetUnixFileMode(dir.FullName) & UnixFileMode.OtherExecute) != 0,
-                $"{dir.FullName} is not searchable by other users, so nobody cannot run mbpf from {directory}: chmod o+x it.");
-        }
-        foreach (var file in Directory.EnumerateFiles(directory, "*.dll").Concat(Directory.EnumerateFiles(directory, "mbpf.*.json")))
-        {
-            Assert.True((File.GetUnixFileMode(file) & UnixFileMode.OtherRead) != 0, $"{file} is not readable by other users: chmod o+r it.");
-        }
-    }
-
     /// <summary>The user nobody, with no capability.</summary>
     private static readonly string[] Nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"];
 
     /// <summary>Runs mbpf under setpriv with <paramref name="privileges"/> (what to drop), with <paramref name="home"/> as HOME and current directory when given.</summary>
-    private static (int ExitCode, string Output, string Error) RunWithout(string[] privileges, string? home, params string[] arguments)
+    private static (int ExitCode, string Output, string Error) RunWithout(string[] privileges, UnprivilegedHome? home, params string[] arguments)
     {
         var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])[.. privileges, "--", "dotnet", Path.Combine(AppContext.BaseDirectory, "mbpf.dll"), .. arguments])
+        foreach (var argument in (string[])[.. privileges, "--", "dotnet", home?.Tool ?? Path.Combine(AppContext.BaseDirectory, "mbpf.dll"), .. arguments])
             start.ArgumentList.Add(argument);
         if (home is not null)
         {
-            start.WorkingDirectory = home;
-            start.Environment["HOME"] = home;
-            start.Environment["DOTNET_CLI_HOME"] = home;
+            start.WorkingDirectory = home.HomeDirectory;
+            start.Environment["HOME"] = home.HomeDirectory;
+            start.Environment["DOTNET_CLI_HOME"] = home.HomeDirectory;
         }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

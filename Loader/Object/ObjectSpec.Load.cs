@@ -88,16 +88,20 @@ public sealed partial class ObjectSpec
 
     private Map CreateMap(ObjectMap objectMap, SafeFdHandle? btf, CollectionOptions options)
     {
+        var spec = objectMap.Spec;
+        if (!ObjectMapRules.TakesBtfKeyValue(spec.Type))
+            spec = spec with { BtfKeyTypeId = 0, BtfValueTypeId = 0 };
         var create = new MapCreateOptions { Btf = btf, PinDirectory = options.PinDirectory };
         Map map;
         try
         {
-            map = ManagedBpf.Maps.Map.Create(objectMap.Spec, create);
+            map = ManagedBpf.Maps.Map.Create(spec, create);
         }
-        catch (BpfSyscallException e) when (e.Errno == Errno.EINVAL && btf is not null && (objectMap.Spec.BtfKeyTypeId | objectMap.Spec.BtfValueTypeId) != 0)
+        catch (BpfSyscallException) when (btf is not null && (spec.BtfKeyTypeId | spec.BtfValueTypeId) != 0)
         {
-            // As libbpf: some map types refuse BTF key/value types (PROG_ARRAY, for one); retry without them.
-            map = ManagedBpf.Maps.Map.Create(objectMap.Spec with { BtfKeyTypeId = 0, BtfValueTypeId = 0 }, create with { Btf = null });
+            // As libbpf: whatever the error, try once more without BTF key/value types (older kernels refuse them for
+            // more types than the list above); if that fails too, its error is the one that matters.
+            map = ManagedBpf.Maps.Map.Create(spec with { BtfKeyTypeId = 0, BtfValueTypeId = 0 }, create with { Btf = null });
         }
         catch (ArgumentOutOfRangeException e)
         {

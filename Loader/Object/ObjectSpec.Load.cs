@@ -213,13 +213,7 @@ public sealed partial class ObjectSpec
     {
         var target = program.Section?.AttachTarget
             ?? throw new BpfObjectFormatException($"Program '{program.Name}': section '{program.SectionName}' needs an attach target after '/'.", program.SectionName, null);
-        var (name, kind) = program.ExpectedAttachType switch
-        {
-            BpfAttachType.TRACE_RAW_TP => ("btf_trace_" + target, BtfKind.TYPEDEF),
-            BpfAttachType.LSM_MAC or BpfAttachType.LSM_CGROUP => ("bpf_lsm_" + target, BtfKind.FUNC),
-            BpfAttachType.TRACE_ITER => ("bpf_iter_" + target, BtfKind.FUNC),
-            _ => (target, BtfKind.FUNC),
-        };
+        var (name, kind) = KernelAttachTarget(program, target);
         return kernel.TryFindType(name, kind, out var id)
             ? id
             : throw new BpfObjectFormatException($"Program '{program.Name}': the kernel's BTF has no {kind} '{name}' to attach to.", program.SectionName, null);

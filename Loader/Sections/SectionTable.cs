@@ -6,11 +6,15 @@ using P = ManagedBpf.Kernel.BpfProgType;
 namespace ManagedBpf.Loader;
 
 /// <summary>
-/// Section names to program types, as libbpf names them (libbpf.c <c>section_defs</c>). Order matters:
-/// the first matching row wins, so longer patterns precede their prefixes.
+/// Section names to program types, as libbpf names them (libbpf.c <c>section_defs</c> on libbpf's main branch,
+/// 1.8 in development: 1.7's rows, <c>fsession</c> among them, plus sleepable tracepoints and the tracing
+/// multi-link sections). Order matters: the first matching row wins, so longer patterns precede their prefixes.
 /// </summary>
 public static class SectionTable
 {
+    /// <summary>libbpf's SEC_ATTACHABLE_OPT.</summary>
+    private const SectionFlags AttachableOpt = Attachable | ExpectedAttachTypeOptional;
+
     /// <summary>Every row, in matching order.</summary>
     public static IReadOnlyList<SectionDefinition> Definitions { get; } =
     [
@@ -31,6 +35,7 @@ public static class SectionTable
         new("uprobe.session+", P.KPROBE, A.TRACE_UPROBE_SESSION, None),
         new("uprobe.multi.s+", P.KPROBE, A.TRACE_UPROBE_MULTI, Sleepable),
         new("uretprobe.multi.s+", P.KPROBE, A.TRACE_UPROBE_MULTI, Sleepable),
+        new("uprobe.session.s+", P.KPROBE, A.TRACE_UPROBE_SESSION, Sleepable),
         new("ksyscall+", P.KPROBE, null, None),
         new("kretsyscall+", P.KPROBE, null, None),
         new("usdt+", P.KPROBE, null, Usdt),
@@ -46,17 +51,30 @@ public static class SectionTable
         new("netkit/peer", P.SCHED_CLS, A.NETKIT_PEER, None),
         new("tracepoint+", P.TRACEPOINT, null, None),
         new("tp+", P.TRACEPOINT, null, None),
+        new("tracepoint.s+", P.TRACEPOINT, null, Sleepable),
+        new("tp.s+", P.TRACEPOINT, null, Sleepable),
         new("raw_tracepoint+", P.RAW_TRACEPOINT, null, None),
         new("raw_tp+", P.RAW_TRACEPOINT, null, None),
+        new("raw_tracepoint.s+", P.RAW_TRACEPOINT, null, Sleepable),
+        new("raw_tp.s+", P.RAW_TRACEPOINT, null, Sleepable),
         new("raw_tracepoint.w+", P.RAW_TRACEPOINT_WRITABLE, null, None),
         new("raw_tp.w+", P.RAW_TRACEPOINT_WRITABLE, null, None),
         new("tp_btf+", P.TRACING, A.TRACE_RAW_TP, AttachBtf),
+        new("tp_btf.s+", P.TRACING, A.TRACE_RAW_TP, AttachBtf | Sleepable),
         new("fentry+", P.TRACING, A.TRACE_FENTRY, AttachBtf),
         new("fmod_ret+", P.TRACING, A.MODIFY_RETURN, AttachBtf),
         new("fexit+", P.TRACING, A.TRACE_FEXIT, AttachBtf),
         new("fentry.s+", P.TRACING, A.TRACE_FENTRY, AttachBtf | Sleepable),
         new("fmod_ret.s+", P.TRACING, A.MODIFY_RETURN, AttachBtf | Sleepable),
         new("fexit.s+", P.TRACING, A.TRACE_FEXIT, AttachBtf | Sleepable),
+        new("fsession+", P.TRACING, A.TRACE_FSESSION, AttachBtf),
+        new("fsession.s+", P.TRACING, A.TRACE_FSESSION, AttachBtf | Sleepable),
+        new("fsession.multi+", P.TRACING, A.TRACE_FSESSION_MULTI, None),
+        new("fsession.multi.s+", P.TRACING, A.TRACE_FSESSION_MULTI, Sleepable),
+        new("fentry.multi+", P.TRACING, A.TRACE_FENTRY_MULTI, None),
+        new("fexit.multi+", P.TRACING, A.TRACE_FEXIT_MULTI, None),
+        new("fentry.multi.s+", P.TRACING, A.TRACE_FENTRY_MULTI, Sleepable),
+        new("fexit.multi.s+", P.TRACING, A.TRACE_FEXIT_MULTI, Sleepable),
         new("freplace+", P.EXT, null, AttachBtf),
         new("lsm+", P.LSM, A.LSM_MAC, AttachBtf),
         new("lsm.s+", P.LSM, A.LSM_MAC, AttachBtf | Sleepable),
@@ -69,26 +87,26 @@ public static class SectionTable
         new("xdp.frags/cpumap", P.XDP, A.XDP_CPUMAP, XdpFrags),
         new("xdp/cpumap", P.XDP, A.XDP_CPUMAP, Attachable),
         new("xdp.frags", P.XDP, A.XDP, XdpFrags),
-        new("xdp", P.XDP, A.XDP, None),
+        new("xdp", P.XDP, A.XDP, AttachableOpt),
         new("perf_event", P.PERF_EVENT, null, None),
         new("lwt_in", P.LWT_IN, null, None),
         new("lwt_out", P.LWT_OUT, null, None),
         new("lwt_xmit", P.LWT_XMIT, null, None),
         new("lwt_seg6local", P.LWT_SEG6LOCAL, null, None),
-        new("sockops", P.SOCK_OPS, A.CGROUP_SOCK_OPS, None),
-        new("sk_skb/stream_parser", P.SK_SKB, A.SK_SKB_STREAM_PARSER, None),
-        new("sk_skb/stream_verdict", P.SK_SKB, A.SK_SKB_STREAM_VERDICT, None),
-        new("sk_skb/verdict", P.SK_SKB, A.SK_SKB_VERDICT, None),
+        new("sockops", P.SOCK_OPS, A.CGROUP_SOCK_OPS, AttachableOpt),
+        new("sk_skb/stream_parser", P.SK_SKB, A.SK_SKB_STREAM_PARSER, AttachableOpt),
+        new("sk_skb/stream_verdict", P.SK_SKB, A.SK_SKB_STREAM_VERDICT, AttachableOpt),
+        new("sk_skb/verdict", P.SK_SKB, A.SK_SKB_VERDICT, AttachableOpt),
         new("sk_skb", P.SK_SKB, null, None),
-        new("sk_msg", P.SK_MSG, A.SK_MSG_VERDICT, None),
-        new("lirc_mode2", P.LIRC_MODE2, A.LIRC_MODE2, None),
-        new("flow_dissector", P.FLOW_DISSECTOR, A.FLOW_DISSECTOR, None),
-        new("cgroup_skb/ingress", P.CGROUP_SKB, A.CGROUP_INET_INGRESS, None),
-        new("cgroup_skb/egress", P.CGROUP_SKB, A.CGROUP_INET_EGRESS, None),
+        new("sk_msg", P.SK_MSG, A.SK_MSG_VERDICT, AttachableOpt),
+        new("lirc_mode2", P.LIRC_MODE2, A.LIRC_MODE2, AttachableOpt),
+        new("flow_dissector", P.FLOW_DISSECTOR, A.FLOW_DISSECTOR, AttachableOpt),
+        new("cgroup_skb/ingress", P.CGROUP_SKB, A.CGROUP_INET_INGRESS, AttachableOpt),
+        new("cgroup_skb/egress", P.CGROUP_SKB, A.CGROUP_INET_EGRESS, AttachableOpt),
         new("cgroup/skb", P.CGROUP_SKB, null, None),
         new("cgroup/sock_create", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE, Attachable),
         new("cgroup/sock_release", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_RELEASE, Attachable),
-        new("cgroup/sock", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE, None),
+        new("cgroup/sock", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE, AttachableOpt),
         new("cgroup/post_bind4", P.CGROUP_SOCK, A.CGROUP_INET4_POST_BIND, Attachable),
         new("cgroup/post_bind6", P.CGROUP_SOCK, A.CGROUP_INET6_POST_BIND, Attachable),
         new("cgroup/bind4", P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_BIND, Attachable),
@@ -111,14 +129,16 @@ public static class SectionTable
         new("cgroup/sysctl", P.CGROUP_SYSCTL, A.CGROUP_SYSCTL, Attachable),
         new("cgroup/getsockopt", P.CGROUP_SOCKOPT, A.CGROUP_GETSOCKOPT, Attachable),
         new("cgroup/setsockopt", P.CGROUP_SOCKOPT, A.CGROUP_SETSOCKOPT, Attachable),
-        new("cgroup/dev", P.CGROUP_DEVICE, A.CGROUP_DEVICE, None),
+        new("cgroup/dev", P.CGROUP_DEVICE, A.CGROUP_DEVICE, AttachableOpt),
         new("struct_ops+", P.STRUCT_OPS, null, None),
         new("struct_ops.s+", P.STRUCT_OPS, null, Sleepable),
         new("sk_lookup", P.SK_LOOKUP, A.SK_LOOKUP, Attachable),
         new("netfilter", P.NETFILTER, A.NETFILTER, None),
     ];
 
-    /// <summary>Resolves a section name, or returns null when no row matches (libbpf: "unrecognized section").</summary>
+    /// <summary>Resolves a section name, or returns null when no row matches (libbpf: "unrecognized ELF section name").</summary>
+    /// <param name="sectionName">The ELF section name; a leading <c>?</c> turns autoload off and is not matched.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sectionName"/> is null.</exception>
     public static ProgramSection? Resolve(string sectionName)
     {
         ArgumentNullException.ThrowIfNull(sectionName);
@@ -128,10 +148,16 @@ public static class SectionTable
         {
             if (!definition.Matches(name))
                 continue;
-            var prefix = definition.Pattern.TrimEnd('+');
-            string? target = name.Length > prefix.Length + 1 && definition.Pattern.EndsWith('+') ? name[(prefix.Length + 1)..] : null;
-            return new ProgramSection(sectionName, definition, target, autoload);
+            return new ProgramSection(sectionName, definition, Target(definition.Pattern, name), autoload);
         }
         return null;
+    }
+
+    /// <summary>What follows the pattern in the name: after <c>prefix/</c> for <c>+</c> patterns, after the pattern for <c>/</c> ones.</summary>
+    private static string? Target(string pattern, string name)
+    {
+        // A '+' stands where the name has its '/', so both kinds of pattern end where the target starts.
+        var hasTarget = (pattern.EndsWith('+') || pattern.EndsWith('/')) && name.Length > pattern.Length;
+        return hasTarget ? name[pattern.Length..] : null;
     }
 }

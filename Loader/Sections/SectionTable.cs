@@ -153,11 +153,71 @@ public static class SectionTable
         return null;
     }
 
+    /// <summary>
+    /// The known section names nearest to <paramref name="sectionName"/>, nearest first: those whose kind (the
+    /// name up to its first <c>.</c> or <c>/</c>, so <c>xdp</c> for <c>xdp.frags/devmap</c>) is the fewest edits
+    /// (insertions, deletions, substitutions, adjacent transpositions) away from the kind written, then those
+    /// whose name is (a name with a <c>/</c> against the whole section name, one without against the part before
+    /// any <c>/</c>, which is a target), then table order. <c>.xdp</c> gives <c>xdp</c>, <c>xdp.frags</c>, <c>xdp/devmap</c>.
+    /// </summary>
+    /// <param name="sectionName">A section name, usually one <see cref="Resolve"/> does not know; a leading <c>?</c> is ignored.</param>
+    /// <param name="count">How many names to return.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sectionName"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public static IReadOnlyList<string> Nearest(string sectionName, int count = 3)
+    {
+        ArgumentNullException.ThrowIfNull(sectionName);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var name = sectionName.StartsWith('?') ? sectionName[1..] : sectionName;
+        var kind = Kind(name);
+        var written = name.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0 ? name[..slash] : name;
+        return [.. Definitions
+            .Select((d, index) => (d.Name, Kind: EditDistance(kind, Kind(d.Name)), Whole: EditDistance(d.Name.Contains('/', StringComparison.Ordinal) ? name : written, d.Name), index))
+            .OrderBy(c => c.Kind).ThenBy(c => c.Whole).ThenBy(c => c.index)
+            .Take(count)
+            .Select(c => c.Name)];
+    }
+
+    /// <summary>Whether <paramref name="known"/> (from <see cref="Nearest"/>) is close enough to <paramref name="sectionName"/> to be a likely typo for it.</summary>
+    internal static bool IsLikelyMeant(string sectionName, string known)
+    {
+        var kind = Kind(sectionName.StartsWith('?') ? sectionName[1..] : sectionName);
+        return EditDistance(kind, Kind(known)) <= Math.Max(1, kind.Length / 3);
+    }
+
     /// <summary>What follows the pattern in the name: after <c>prefix/</c> for <c>+</c> patterns, after the pattern for <c>/</c> ones.</summary>
     private static string? Target(string pattern, string name)
     {
         // A '+' stands where the name has its '/', so both kinds of pattern end where the target starts.
         var hasTarget = (pattern.EndsWith('+') || pattern.EndsWith('/')) && name.Length > pattern.Length;
         return hasTarget ? name[pattern.Length..] : null;
+    }
+
+    /// <summary>A name's kind: up to its first <c>.</c> or <c>/</c>, not counting a leading <c>.</c> (<c>.xdp</c> stays <c>.xdp</c>).</summary>
+    private static string Kind(string name)
+    {
+        var end = name.AsSpan(Math.Min(1, name.Length)).IndexOfAny('.', '/');
+        return end < 0 ? name : name[..(end + 1)];
+    }
+
+    /// <summary>Optimal string alignment distance: Levenshtein plus the swap of two adjacent characters as one edit.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+            d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++)
+            d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
     }
 }

@@ -1,3 +1,4 @@
+using ManagedBpf.TestSupport;
 using ELFSharp.ELF;
 using ELFSharp.ELF.Sections;
 using ManagedBpf.Loader.Elf;

@@ -1,3 +1,4 @@
+using ManagedBpf.TestSupport;
 using ManagedBpf.Kernel;
 
 namespace ManagedBpf.Loader.Tests.Corpus;

@@ -1,3 +1,4 @@
+using ManagedBpf.TestSupport;
 using System.Globalization;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using ManagedBpf.TestSupport;
 namespace ManagedBpf.Loader.Tests.Corpus;
 
 /// <summary>

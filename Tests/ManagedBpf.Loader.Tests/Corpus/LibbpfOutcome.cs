@@ -1,3 +1,4 @@
+using ManagedBpf.TestSupport;
 namespace ManagedBpf.Loader.Tests.Corpus;
 
 /// <summary>What <c>bpftool prog loadall</c> (libbpf) did with an object.</summary>

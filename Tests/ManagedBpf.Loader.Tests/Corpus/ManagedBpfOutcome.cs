@@ -1,3 +1,4 @@
+using ManagedBpf.TestSupport;
 namespace ManagedBpf.Loader.Tests.Corpus;
 
 /// <summary>What ManagedBpf (<c>ObjectSpec.Open(path).Load(...)</c>) did with an object.</summary>

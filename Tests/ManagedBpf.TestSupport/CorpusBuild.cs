@@ -1,6 +1,5 @@
-using ManagedBpf.TestSupport;
 
-namespace ManagedBpf.Loader.Tests.Corpus;
+namespace ManagedBpf.TestSupport;
 
 /// <summary>
 /// The corpus objects, compiled by fixtures/corpus/build.sh into fixtures/corpus/out (git-ignored: they depend on the
@@ -9,7 +8,7 @@ namespace ManagedBpf.Loader.Tests.Corpus;
 /// single test command builds the corpus on a fresh checkout. A source that does not compile is a row with its
 /// first error, never a failed build; a script that cannot run at all (no clang, no bpftool) fails the test.
 /// </summary>
-internal static class CorpusBuild
+public static class CorpusBuild
 {
     private static readonly Lazy<Result> Built = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
 

@@ -39,7 +39,9 @@ internal static class InspectCommand
         {
             var attach = ExpectedAttachType(p) is { } a ? $" attach {a}" : "";
             var target = p.Section?.AttachTarget is { } t ? $" → {t}" : "";
-            Console.WriteLine($"  {p.Name,-28} {p.SectionName,-40} {p.Type}{attach}{target}, {p.InstructionCount} insns{(p.Autoload ? "" : ", not autoloaded")}");
+            // A section no table row matches is listed, not hidden: loading it fails unless its autoload is off.
+            var unknown = p.Section is null ? ", unknown section" : "";
+            Console.WriteLine($"  {p.Name,-28} {p.SectionName,-40} {p.Type}{attach}{target}{unknown}, {p.InstructionCount} insns{(p.Autoload ? "" : ", not autoloaded")}");
         }
         Console.WriteLine();
         Console.WriteLine("maps");
@@ -93,6 +95,7 @@ internal static class InspectCommand
             writer.WriteStartObject();
             writer.WriteString("name", p.Name);
             writer.WriteString("section", p.SectionName);
+            writer.WriteBoolean("section_known", p.Section is not null);
             writer.WriteString("type", p.Type.ToString());
             if (ExpectedAttachType(p) is { } attach)
                 writer.WriteString("expected_attach_type", attach.ToString());

@@ -60,9 +60,9 @@ internal sealed class RecordPrinter : IDisposable
             {
                 WriteHex(payload);
             }
-            else if ((uint)payload.Length < _type.Size)
+            else if ((uint)payload.Length < _type.MinimumSize)
             {
-                _json.WriteString("error"u8, $"the record has {payload.Length} bytes, fewer than the {_type.Size} of --type");
+                _json.WriteString("error"u8, $"the record has {payload.Length} bytes, fewer than the {_type.MinimumSize} of --type");
                 WriteHex(payload);
             }
             else

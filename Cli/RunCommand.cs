@@ -19,7 +19,7 @@ internal static class RunCommand
         var path = new Argument<FileInfo>("object") { Description = "A clang-compiled BPF object (.bpf.o)." };
         var attach = new Option<string[]>("--attach")
         {
-            Description = "'all' (the default): every program whose section names a target, as a libbpf skeleton attaches; or the names of the programs to attach.",
+            Description = "'all' (the default): every program this kernel can attach, each one it cannot skipped with a warning; or the names of the programs to load and attach (the others are not loaded).",
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => ["all"],
         };
@@ -29,14 +29,26 @@ internal static class RunCommand
         var set = new Option<string[]>("--set") { Description = "VAR=VALUE: set a global variable (const volatile configuration included) before loading; integers, bools, enums by name, floats, char arrays.", AllowMultipleArgumentsPerToken = true };
         var duration = NumberOption.Seconds("--duration", "Stop after this many seconds of streaming, counted from the attach (default: until Ctrl-C).");
         var count = NumberOption.Integer("--count", "Stop after printing this many records (default 0: no limit).", 0L, long.MaxValue, 0L);
+        var frequency = NumberOption.Integer("--sample-frequency", "perf_event programs: run about this many times a second on every online CPU's cpu-clock.", 0UL, 1_000_000UL, 0UL);
+        var period = NumberOption.Integer("--sample-period", "perf_event programs: run every this many nanoseconds of each online CPU's cpu-clock.", 0UL, ulong.MaxValue, 0UL);
+        var uprobes = UprobeTarget.Option();
+        var pid = NumberOption.Integer("--pid", "Only this process fires the uprobes and perf_event programs whose targets come from the command line (default -1: every process).", -1, int.MaxValue, -1);
         var command = new Command("run", "Load an object, set its variables, attach its programs and stream its ring/perf buffers as JSON lines.")
         {
-            path, attach, rings, perfs, type, set, duration, count,
+            path, attach, rings, perfs, type, set, duration, count, frequency, period, uprobes, pid,
         };
+        command.Validators.Add(result =>
+        {
+            // Presence, not values: reading a value whose conversion failed throws (see NumberOption).
+            if (result.GetResult(frequency) is { Implicit: false } && result.GetResult(period) is { Implicit: false })
+                result.AddError("--sample-frequency and --sample-period: give one of them, not both.");
+        });
         command.SetAction((result, token) => CliErrors.RunAsync(() => Run(
             new RunRequest(
-                result.GetValue(path)!, [.. (result.GetValue(attach) ?? ["all"]).Distinct()], [.. (result.GetValue(rings) ?? []).Distinct()],
-                [.. (result.GetValue(perfs) ?? []).Distinct()], result.GetValue(type), result.GetValue(set) ?? [], result.GetValue(duration), result.GetValue(count)),
+                result.GetValue(path)!,
+                new RunAttach([.. (result.GetValue(attach) ?? ["all"]).Distinct()], result.GetValue(frequency), result.GetValue(period), result.GetValue(uprobes) ?? [], result.GetValue(pid)),
+                [.. (result.GetValue(rings) ?? []).Distinct()], [.. (result.GetValue(perfs) ?? []).Distinct()], result.GetValue(type), result.GetValue(set) ?? [],
+                result.GetValue(duration), result.GetValue(count)),
             token)));
         return command;
     }
@@ -47,14 +59,9 @@ internal static class RunCommand
         var spec = ObjectSpec.Open(request.Object.FullName);
         foreach (var assignment in request.Assignments)
             Assign(spec, assignment);
-        var decoder = request.Type is null ? null : BtfValueWriter.ForType(RequireBtf(spec, "--type"), request.Type);
+        var decoder = request.Type is null ? null : Decoder(spec, request.Type);
         var (ringNames, perfNames) = Streams(spec, request);
-        var attachAll = request.Attach is ["all"];
-        if (!attachAll)
-        {
-            foreach (var name in request.Attach)
-                spec.Program(name);
-        }
+        request.Attach.ChoosePrograms(spec, Console.Error);
 
         using var collection = spec.Load();
         using var ringSet = new RingBufferSet();
@@ -75,14 +82,12 @@ internal static class RunCommand
                 polls.Add(ct => ringSet.Poll(200, RingCommitPolicy.PerRecord, ct));
 
             // Attached last and detached first: every record the programs write lands in a buffer that is read.
-            using var links = attachAll ? collection.AttachAll() : collection.Attach(request.Attach);
-            foreach (var skipped in links.Skipped)
-                Console.Error.WriteLine($"mbpf: not attached: {skipped.Program.Name}: {skipped.SkipReason}");
+            using var links = request.Attach.Attach(collection, Console.Error);
             if (request.Seconds > 0)
                 stop.CancelAfter(TimeSpan.FromSeconds(request.Seconds));
             status.Start();
             Console.Error.WriteLine(
-                $"mbpf: {links.Links.Count} program(s) attached; streaming {string.Join(", ", ringNames.Select(n => $"ring '{n}'").Concat(perfNames.Select(n => $"perf '{n}'")))} (Ctrl-C to stop)");
+                $"mbpf: {links.Count} program(s) attached; streaming {string.Join(", ", ringNames.Select(n => $"ring '{n}'").Concat(perfNames.Select(n => $"perf '{n}'")))} (Ctrl-C to stop)");
 
             var readers = polls.Select(poll => Task.Factory.StartNew(
                 () => Read(printer, poll, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
@@ -200,6 +205,26 @@ internal static class RunCommand
         return (rings, perfs);
     }
 
+    /// <summary>
+    /// The --type decoder. clang emits BTF only for types that reach a function signature, a global or a map, and a
+    /// record built on the stack reaches none (libbpf-tools' <c>struct event</c>, often): say so, with the idiom.
+    /// </summary>
+    private static BtfValueWriter Decoder(ObjectSpec spec, string type)
+    {
+        var btf = RequireBtf(spec, "--type");
+        try
+        {
+            return BtfValueWriter.ForType(btf, type);
+        }
+        catch (KeyNotFoundException e)
+        {
+            var name = type.StartsWith("struct ", StringComparison.Ordinal) || type.StartsWith("union ", StringComparison.Ordinal) ? type : $"struct {type}";
+            throw new KeyNotFoundException(
+                $"{e.Message} clang emits BTF only for types that reach a function signature, a global variable or a map, and a record built on the stack reaches none: " +
+                $"add `const {name} *unused_{name[(name.IndexOf(' ', StringComparison.Ordinal) + 1)..]} __attribute__((unused));` to the BPF source and rebuild.", e);
+        }
+    }
+
     private sealed record RunRequest(
-        FileInfo Object, string[] Attach, string[] Rings, string[] Perfs, string? Type, string[] Assignments, double Seconds, long Count);
+        FileInfo Object, RunAttach Attach, string[] Rings, string[] Perfs, string? Type, string[] Assignments, double Seconds, long Count);
 }

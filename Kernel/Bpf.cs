@@ -53,7 +53,8 @@ internal static unsafe class Bpf
         var fd = Syscall(BpfCommand.MAP_CREATE, ref attr, out var errno);
         if (fd >= 0)
             return new SafeFdHandle(fd, ownsHandle: true);
-        var hint = BpfErrorHints.ForMapCreate(errno, (BpfMapType)attr.map_type, attr.key_size, attr.value_size, attr.max_entries);
+        var hint = BpfErrorHints.ForMapCreate(errno, (BpfMapType)attr.map_type, attr.key_size, attr.value_size, attr.max_entries,
+            btfKeyValue: attr.btf_key_type_id != 0 || attr.btf_value_type_id != 0);
         throw Error(BpfCommand.MAP_CREATE, errno, subject, hint);
     }
 

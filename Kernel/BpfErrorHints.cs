@@ -27,14 +27,17 @@ public static class BpfErrorHints
     }
 
     /// <summary>The hint for a failed BPF_MAP_CREATE, from the attributes that were passed.</summary>
-    public static string? ForMapCreate(Errno errno, BpfMapType type, uint keySize, uint valueSize, uint maxEntries) => errno switch
+    public static string? ForMapCreate(Errno errno, BpfMapType type, uint keySize, uint valueSize, uint maxEntries, bool btfKeyValue = false) => errno switch
     {
         Errno.EPERM => Privileges(BpfCommand.MAP_CREATE),
         Errno.EINVAL => MapRule(type, keySize, valueSize, maxEntries)
             ?? $"The kernel rejected the attributes of this {type} map (key_size={keySize}, value_size={valueSize}, max_entries={maxEntries}, flags, or a type this kernel does not know).",
         Errno.E2BIG => "The key or value is too large for this map type, or the attributes carry fields this kernel does not know.",
         Errno.ENOMEM => "The kernel could not allocate the map: lower max_entries or value_size (or, before 5.11, raise RLIMIT_MEMLOCK).",
-        Errno.ENOTSUPP or Errno.EOPNOTSUPP => $"This kernel does not support {type} maps with these flags.",
+        // ENOTSUPP (524) is what a map type that takes no BTF key/value types answers when given them (CGROUP_ARRAY, for one).
+        Errno.ENOTSUPP or Errno.EOPNOTSUPP when btfKeyValue =>
+            $"This {type} map was given BTF key/value types, which this kernel refuses for its type: create it without them (libbpf never passes them for such types), or the kernel lacks the map type or a flag.",
+        Errno.ENOTSUPP or Errno.EOPNOTSUPP => $"This kernel does not support {type} maps with these attributes (the map type itself, or one of its flags).",
         _ => null,
     };
 

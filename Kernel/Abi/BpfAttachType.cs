@@ -63,5 +63,9 @@ public enum BpfAttachType : uint
     NETKIT_PEER = 55,
     TRACE_KPROBE_SESSION = 56,
     TRACE_UPROBE_SESSION = 57,
+    TRACE_FSESSION = 58,
+    TRACE_FENTRY_MULTI = 59,
+    TRACE_FEXIT_MULTI = 60,
+    TRACE_FSESSION_MULTI = 61,
 }
 #pragma warning restore CS1591

@@ -25,6 +25,7 @@ public sealed class BtfValueWriter
     private const int MaxDepth = 32;
     private const ulong MaxValues = 1 << 20;
     private readonly BtfSpec _btf;
+    private readonly BtfArray? _tail; // a struct's last member when it is an array: a producer may send it in part
 
     /// <summary>Creates a writer for values of <paramref name="typeId"/>.</summary>
     /// <param name="btf">The BTF describing the values (an object's own <c>.BTF</c>, or the kernel's).</param>
@@ -38,13 +39,28 @@ public sealed class BtfValueWriter
         TypeId = typeId;
         Check(typeId, 0, []);
         Size = btf.GetSize(typeId);
+        MinimumSize = Size;
+        if (_btf.TypeById(_btf.SkipModifiers(typeId)) is BtfStruct { Members: [.., var last] } && last.BitfieldSize == 0
+            && _btf.TypeById(_btf.SkipModifiers(last.TypeId)) is BtfArray tail && last.BitOffset % 8 == 0)
+        {
+            _tail = tail;
+            MinimumSize = last.BitOffset / 8;
+        }
     }
+
 
     /// <summary>The values' type id.</summary>
     public uint TypeId { get; }
 
-    /// <summary>The size of one value in bytes: <see cref="Write"/> needs at least this many.</summary>
+    /// <summary>The size of one value in bytes.</summary>
     public uint Size { get; }
+
+    /// <summary>
+    /// The fewest bytes <see cref="Write"/> takes: <see cref="Size"/>, or, for a struct that ends in an array, that
+    /// array's offset. Producers send such records in part (libbpf-tools' execsnoop sends the header and
+    /// <c>args_size</c> bytes of <c>args</c>): the array is written with the elements present.
+    /// </summary>
+    public uint MinimumSize { get; }
 
     /// <summary>
     /// Creates a writer for the type named <paramref name="name"/>: a struct, union, enum, typedef, integer or data
@@ -87,19 +103,36 @@ public sealed class BtfValueWriter
 
     /// <summary>Writes one value as a JSON value (object, array, string, number or boolean).</summary>
     /// <param name="writer">Where to write.</param>
-    /// <param name="value">The value's bytes, in the target's (little-endian) byte order; bytes past <see cref="Size"/> are ignored.</param>
-    /// <exception cref="ArgumentException"><paramref name="value"/> is shorter than <see cref="Size"/>.</exception>
+    /// <param name="value">
+    /// The value's bytes, in the target's (little-endian) byte order; bytes past <see cref="Size"/> are ignored. From
+    /// <see cref="MinimumSize"/> to <see cref="Size"/> bytes, a struct's last array holds the whole elements present.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is shorter than <see cref="MinimumSize"/>.</exception>
     public void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> value)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        if ((uint)value.Length < Size)
+        if ((uint)value.Length < MinimumSize)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"The value has {value.Length} bytes; {_btf.Describe(TypeId)} needs {Size}."),
+                string.Create(CultureInfo.InvariantCulture, $"The value has {value.Length} bytes; {_btf.Describe(TypeId)} needs {MinimumSize}."),
                 nameof(value));
         }
 
-        WriteValue(writer, TypeId, value);
+        if ((uint)value.Length >= Size)
+        {
+            WriteValue(writer, TypeId, value);
+            return;
+        }
+
+        // A partial record: the fixed members, then the elements of the tail array that are present.
+        var composite = (BtfComposite)_btf.TypeById(_btf.SkipModifiers(TypeId));
+        writer.WriteStartObject();
+        WriteMembers(writer, composite.Members.AsSpan()[..^1], value);
+        var last = composite.Members[^1];
+        writer.WritePropertyName(_btf.GetStringBytes(last.NameOff));
+        var present = (uint)(value.Length - (int)MinimumSize) / Math.Max(1, _btf.GetSize(_tail!.TypeId));
+        WriteArray(writer, _tail!, Math.Min(present, _tail!.Nelems), value[(int)MinimumSize..]);
+        writer.WriteEndObject();
     }
 
     /// <summary>
@@ -204,11 +237,11 @@ public sealed class BtfValueWriter
                 writer.WriteNumberValue(BinaryPrimitives.ReadUInt64LittleEndian(data));
                 break;
             case BtfArray a:
-                WriteArray(writer, a, data);
+                WriteArray(writer, a, a.Nelems, data);
                 break;
             case BtfComposite c:
                 writer.WriteStartObject();
-                WriteMembers(writer, c, data);
+                WriteMembers(writer, c.Members.AsSpan(), data);
                 writer.WriteEndObject();
                 break;
             case BtfVar v:
@@ -227,9 +260,9 @@ public sealed class BtfValueWriter
         }
     }
 
-    private void WriteMembers(Utf8JsonWriter writer, BtfComposite composite, ReadOnlySpan<byte> data)
+    private void WriteMembers(Utf8JsonWriter writer, ReadOnlySpan<BtfMember> members, ReadOnlySpan<byte> data)
     {
-        foreach (var member in composite.Members)
+        foreach (var member in members)
         {
             var memberType = _btf.SkipModifiers(member.TypeId);
             var kind = _btf.KindOf(memberType);
@@ -237,7 +270,7 @@ public sealed class BtfValueWriter
             {
                 // An anonymous struct or union reads, in C, as members of its parent; an unnamed bitfield is padding.
                 if (kind is BtfKind.STRUCT or BtfKind.UNION)
-                    WriteMembers(writer, (BtfComposite)_btf.TypeById(memberType), data[(int)(member.BitOffset / 8)..]);
+                    WriteMembers(writer, ((BtfComposite)_btf.TypeById(memberType)).Members.AsSpan(), data[(int)(member.BitOffset / 8)..]);
                 continue;
             }
 
@@ -257,10 +290,10 @@ public sealed class BtfValueWriter
         }
     }
 
-    private void WriteArray(Utf8JsonWriter writer, BtfArray array, ReadOnlySpan<byte> data)
+    private void WriteArray(Utf8JsonWriter writer, BtfArray array, uint count, ReadOnlySpan<byte> data)
     {
         var elementSize = _btf.GetSize(array.TypeId);
-        var length = checked((int)(elementSize * array.Nelems));
+        var length = checked((int)(elementSize * count));
         if (elementSize == 1 && IsChar(_btf, array.TypeId))
         {
             var text = data[..length];
@@ -270,7 +303,7 @@ public sealed class BtfValueWriter
         }
 
         writer.WriteStartArray();
-        for (uint i = 0; i < array.Nelems; i++)
+        for (uint i = 0; i < count; i++)
             WriteValue(writer, array.TypeId, data.Slice((int)(i * elementSize), (int)elementSize));
         writer.WriteEndArray();
     }

@@ -69,7 +69,7 @@ internal static class BtfMapDefinition
                     throw Error(name, $"unknown attribute '{field}'");
             }
         }
-        return spec;
+        return ObjectMapRules.RoundRingBuffer(spec);
     }
 
     /// <summary><c>values</c>: for map-in-map, the pointee is the inner map's definition; for a program array, a function prototype.</summary>

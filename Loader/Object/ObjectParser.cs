@@ -132,7 +132,7 @@ internal static class ObjectParser
             if (def.Value % (ulong)size != 0 || def.Value + (ulong)size > (ulong)data.Length)
                 throw new BpfObjectFormatException($"Map '{def.Name}' is not at a record boundary.", "maps", (long)def.Value);
             var fields = MemoryMarshal.Cast<byte, uint>(data.Slice((int)def.Value, size));
-            maps.Add(new ObjectMap(new MapSpec
+            maps.Add(new ObjectMap(ObjectMapRules.RoundRingBuffer(new MapSpec
             {
                 Name = def.Name,
                 Type = (BpfMapType)fields[0],
@@ -140,7 +140,7 @@ internal static class ObjectParser
                 ValueSize = fields[2],
                 MaxEntries = fields[3],
                 Flags = fields.Length > 4 ? (MapFlags)fields[4] : MapFlags.None,
-            }, ObjectMapSource.Legacy, "maps", def.Value));
+            }), ObjectMapSource.Legacy, "maps", def.Value));
         }
     }
 

@@ -19,7 +19,8 @@ public sealed class ObjectProgram
         Section = section;
         Type = section?.Type ?? BpfProgType.UNSPEC;
         ExpectedAttachType = section?.ExpectedAttachType ?? 0;
-        Autoload = section?.Autoload ?? false;
+        // As libbpf: only '?' turns autoload off; a section no row matches still loads, and fails unless its Type is set.
+        Autoload = !sectionName.StartsWith('?');
     }
 
     /// <summary>The C function name.</summary>
@@ -28,7 +29,10 @@ public sealed class ObjectProgram
     /// <summary>The ELF section, e.g. <c>tracepoint/syscalls/sys_enter_execve</c>.</summary>
     public string SectionName { get; }
 
-    /// <summary>What the section name means, or null when libbpf would not recognise it.</summary>
+    /// <summary>
+    /// What the section name means, or null when libbpf would not recognise it: such a program has type
+    /// <c>UNSPEC</c>, and loading fails unless its <see cref="Type"/> is set or its <see cref="Autoload"/> turned off.
+    /// </summary>
     public ProgramSection? Section { get; }
 
     /// <summary>The program type (from the section unless changed).</summary>
@@ -40,7 +44,7 @@ public sealed class ObjectProgram
     /// </summary>
     public BpfAttachType ExpectedAttachType { get; set; }
 
-    /// <summary>Whether <see cref="ObjectSpec.Load(CollectionOptions)"/> loads it; false for <c>?</c> sections and unknown ones.</summary>
+    /// <summary>Whether <see cref="ObjectSpec.Load(CollectionOptions)"/> loads it; false for sections starting with <c>?</c>.</summary>
     public bool Autoload { get; set; }
 
     /// <summary>

@@ -26,8 +26,11 @@ public sealed partial class ObjectSpec
     /// <exception cref="BpfObjectFormatException">
     /// The object cannot be loaded as it is: bad references, a map definition the kernel's rules forbid, a
     /// kernel function, variable, attach target or kconfig option this kernel lacks, two programs or maps
-    /// with one name, or a program array slot naming a program whose <see cref="ObjectProgram.Autoload"/>
-    /// is off. The message names the program, map or section.
+    /// with one name, a program array slot naming a program whose <see cref="ObjectProgram.Autoload"/>
+    /// is off, or a program to load whose section names no program type (checked before anything is
+    /// created; the message names the section and the known names nearest to it: set the program's
+    /// <see cref="ObjectProgram.Type"/> or turn its <see cref="ObjectProgram.Autoload"/> off). The message names
+    /// the program, map or section.
     /// </exception>
     /// <exception cref="Core.CoreRelocationException">A CO-RE relocation cannot be applied (ambiguous candidates, unexpected instruction).</exception>
     /// <exception cref="IOException">The running kernel's BTF, needed for CO-RE or a BTF attach target, cannot be read (no <c>CONFIG_DEBUG_INFO_BTF</c>): pass <see cref="CollectionOptions.KernelBtf"/>.</exception>
@@ -39,6 +42,7 @@ public sealed partial class ObjectSpec
         var programs = new Dictionary<string, Program>();
         // Checked before any descriptor exists: these depend on settings changed since parsing.
         ObjectNames.RequireUnique(Programs, Maps);
+        RequireProgramTypes();
         RequireProgramArrayTargetsLoad();
         try
         {
@@ -88,16 +92,20 @@ public sealed partial class ObjectSpec
 
     private Map CreateMap(ObjectMap objectMap, SafeFdHandle? btf, CollectionOptions options)
     {
+        var spec = objectMap.Spec;
+        if (!ObjectMapRules.TakesBtfKeyValue(spec.Type))
+            spec = spec with { BtfKeyTypeId = 0, BtfValueTypeId = 0 };
         var create = new MapCreateOptions { Btf = btf, PinDirectory = options.PinDirectory };
         Map map;
         try
         {
-            map = ManagedBpf.Maps.Map.Create(objectMap.Spec, create);
+            map = ManagedBpf.Maps.Map.Create(spec, create);
         }
-        catch (BpfSyscallException e) when (e.Errno == Errno.EINVAL && btf is not null && (objectMap.Spec.BtfKeyTypeId | objectMap.Spec.BtfValueTypeId) != 0)
+        catch (BpfSyscallException) when (btf is not null && (spec.BtfKeyTypeId | spec.BtfValueTypeId) != 0)
         {
-            // As libbpf: some map types refuse BTF key/value types (PROG_ARRAY, for one); retry without them.
-            map = ManagedBpf.Maps.Map.Create(objectMap.Spec with { BtfKeyTypeId = 0, BtfValueTypeId = 0 }, create with { Btf = null });
+            // As libbpf: whatever the error, try once more without BTF key/value types (older kernels refuse them for
+            // more types than the list above); if that fails too, its error is the one that matters.
+            map = ManagedBpf.Maps.Map.Create(spec with { BtfKeyTypeId = 0, BtfValueTypeId = 0 }, create with { Btf = null });
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -182,8 +190,6 @@ public sealed partial class ObjectSpec
 
     private ProgramSpec ToSpec(ObjectProgram program, LinkedProgram linked, Lazy<BtfSpec> kernelBtf)
     {
-        if (program.Section is null && program.Type == BpfProgType.UNSPEC)
-            throw new BpfObjectFormatException($"Program '{program.Name}' is in section '{program.SectionName}', which names no program type libbpf knows; set its Type before loading.", program.SectionName, null);
         var flags = program.Section?.Definition.Flags ?? SectionFlags.None;
         return new ProgramSpec
         {
@@ -209,16 +215,31 @@ public sealed partial class ObjectSpec
     {
         var target = program.Section?.AttachTarget
             ?? throw new BpfObjectFormatException($"Program '{program.Name}': section '{program.SectionName}' needs an attach target after '/'.", program.SectionName, null);
-        var (name, kind) = program.ExpectedAttachType switch
-        {
-            BpfAttachType.TRACE_RAW_TP => ("btf_trace_" + target, BtfKind.TYPEDEF),
-            BpfAttachType.LSM_MAC or BpfAttachType.LSM_CGROUP => ("bpf_lsm_" + target, BtfKind.FUNC),
-            BpfAttachType.TRACE_ITER => ("bpf_iter_" + target, BtfKind.FUNC),
-            _ => (target, BtfKind.FUNC),
-        };
+        var (name, kind) = KernelAttachTarget(program, target);
         return kernel.TryFindType(name, kind, out var id)
             ? id
             : throw new BpfObjectFormatException($"Program '{program.Name}': the kernel's BTF has no {kind} '{name}' to attach to.", program.SectionName, null);
+    }
+
+    /// <summary>
+    /// Every program to load needs a type: libbpf fails the load with "missing BPF prog type, check ELF section
+    /// name" for one whose section no row matches, unless its type was set or its autoload turned off.
+    /// </summary>
+    private void RequireProgramTypes()
+    {
+        if (Programs.FirstOrDefault(p => p.Autoload && p.Type == BpfProgType.UNSPEC) is not { } program)
+            return;
+        throw new BpfObjectFormatException(program.Section is null
+            ? UnknownSectionMessage(program)
+            : $"Program '{program.Name}' in section '{program.SectionName}' has its Type set to UNSPEC: set a program type, or turn its Autoload off.");
+    }
+
+    /// <summary>Names the section and the known names nearest to it, so that a typo or a newer libbpf's name is easy to see.</summary>
+    private static string UnknownSectionMessage(ObjectProgram program)
+    {
+        var nearest = SectionTable.Nearest(program.SectionName);
+        var guess = nearest.Count > 0 && SectionTable.IsLikelyMeant(program.SectionName, nearest[0]) ? $": did you mean '{nearest[0]}'?" : "";
+        return $"Program '{program.Name}' is in section '{program.SectionName}', which names no program type{guess} (nearest known: {string.Join(", ", nearest)}).";
     }
 
     /// <summary>A program array slot can only be filled with a program that is loaded: libbpf fails the load too, later.</summary>

@@ -22,5 +22,5 @@ public sealed record ProgramSection(string Name, SectionDefinition Definition, s
     public bool Sleepable => (Definition.Flags & SectionFlags.Sleepable) != 0;
 
     /// <summary>The part of the section name that names the kind of attachment (<c>kretprobe</c>, <c>uprobe.s</c>, <c>tp</c>…).</summary>
-    public string Kind => Definition.Pattern.TrimEnd('+');
+    public string Kind => Definition.Name;
 }

@@ -12,7 +12,7 @@ public static class AutoAttach
     /// <summary>Attaches one program, or says why not.</summary>
     /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
     /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
-    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes).</exception>
+    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes, fsession, tracing multi-links).</exception>
     /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
     /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
     /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
@@ -24,13 +24,13 @@ public static class AutoAttach
         return kind switch
         {
             null => Skip(program, $"its section '{program.SectionName}' is not one libbpf knows"),
-            "tracepoint" or "tp" => target is null
+            "tracepoint" or "tp" or "tracepoint.s" or "tp.s" => target is null
                 ? Skip(program, $"section '{kind}' names no tracepoint: call AttachTracepoint(category, name)")
                 : Attached(program, TracepointLink(program, target)),
-            "raw_tracepoint" or "raw_tp" or "raw_tracepoint.w" or "raw_tp.w" => target is null
+            "raw_tracepoint" or "raw_tp" or "raw_tracepoint.s" or "raw_tp.s" or "raw_tracepoint.w" or "raw_tp.w" => target is null
                 ? Skip(program, $"section '{kind}' names no raw tracepoint: call AttachRawTracepoint(name)")
                 : Attached(program, program.AttachRawTracepoint(target)),
-            "tp_btf" or "fentry" or "fexit" or "fmod_ret" or "fentry.s" or "fexit.s" or "fmod_ret.s" or "freplace" or "lsm" or "lsm.s" =>
+            "tp_btf" or "tp_btf.s" or "fentry" or "fexit" or "fmod_ret" or "fentry.s" or "fexit.s" or "fmod_ret.s" or "freplace" or "lsm" or "lsm.s" =>
                 Attached(program, program.AttachTracing()),
             "iter" or "iter.s" => Attached(program, program.AttachIterator()),
             "kprobe" or "kretprobe" => target is null
@@ -43,7 +43,9 @@ public static class AutoAttach
                 ? Skip(program, $"section '{kind}' names no binary and function: call AttachUprobe(binary, offset)")
                 : Attached(program, UprobeLink(program, target, kind.StartsWith("uretprobe", StringComparison.Ordinal), options)),
             "usdt" or "usdt.s" or "kprobe.multi" or "kretprobe.multi" or "kprobe.session" or "uprobe.multi" or "uretprobe.multi"
-                or "uprobe.multi.s" or "uretprobe.multi.s" or "uprobe.session" => target is null
+                or "uprobe.multi.s" or "uretprobe.multi.s" or "uprobe.session" or "uprobe.session.s"
+                or "fsession" or "fsession.s" or "fsession.multi" or "fsession.multi.s"
+                or "fentry.multi" or "fexit.multi" or "fentry.multi.s" or "fexit.multi.s" => target is null
                 ? Skip(program, $"section '{kind}' names no target")
                 : throw new NotSupportedException($"{program}: ManagedBpf does not attach '{kind}' programs yet (section '{program.SectionName}')."),
             _ => Skip(program, NoTargetReason(kind)),
@@ -56,7 +58,7 @@ public static class AutoAttach
     /// </summary>
     /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
     /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
-    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes).</exception>
+    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes, fsession, tracing multi-links).</exception>
     /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
     /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
     /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>

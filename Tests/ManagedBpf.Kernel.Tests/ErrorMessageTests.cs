@@ -40,6 +40,14 @@ public sealed class ErrorMessageTests
     }
 
     [Fact]
+    public void Enotsupp_on_map_create_names_btf_types_when_they_were_passed()
+    {
+        // CGROUP_ARRAY with __type(key, u32): the kernel answers 524; the flags were never the cause.
+        Assert.Contains("BTF key/value types", BpfErrorHints.ForMapCreate(Errno.ENOTSUPP, BpfMapType.CGROUP_ARRAY, 4, 4, 1, btfKeyValue: true));
+        Assert.DoesNotContain("BTF", BpfErrorHints.ForMapCreate(Errno.ENOTSUPP, BpfMapType.CGROUP_ARRAY, 4, 4, 1));
+    }
+
+    [Fact]
     public void Valid_ring_sizes_have_no_rule_to_state()
     {
         Assert.Null(BpfErrorHints.RingBufferSizeRule((ulong)Environment.SystemPageSize));

@@ -40,6 +40,21 @@ public sealed class BtfValueTests
     }
 
     [Fact]
+    public void A_record_sent_in_part_writes_its_fixed_members_and_the_elements_of_its_last_array_that_are_present()
+    {
+        // As libbpf-tools' execsnoop sends a header and args_size bytes of args: here run_event up to 3 bytes of label.
+        var writer = BtfValueWriter.ForType(RunEvents, "struct run_event");
+        Assert.Equal(53u, writer.MinimumSize);
+        var value = new byte[56];
+        BinaryPrimitives.WriteUInt32LittleEndian(value, 7);
+        "abcdef"u8[..3].CopyTo(value.AsSpan(53));
+        var json = Json(writer, value);
+        Assert.StartsWith("{\"pid\":7,", json);
+        Assert.EndsWith("\"tagged\":false,\"label\":\"abc\"}", json);
+        Assert.Contains("needs 53", Assert.Throws<ArgumentException>(() => Json(writer, new byte[52])).Message);
+    }
+
+    [Fact]
     public void Finds_types_by_plain_or_tagged_name_and_lists_the_structs_when_it_cannot()
     {
         Assert.Equal(BtfValueWriter.ForType(RunEvents, "run_event").TypeId, BtfValueWriter.ForType(RunEvents, "struct run_event").TypeId);

@@ -1,4 +1,7 @@
 using ManagedBpf.Kernel;
+using static ManagedBpf.Loader.SectionFlags;
+using A = ManagedBpf.Kernel.BpfAttachType;
+using P = ManagedBpf.Kernel.BpfProgType;
 
 namespace ManagedBpf.Loader.Tests;
 
@@ -71,12 +74,96 @@ public sealed class SectionTableTests
         Assert.Equal(kind, resolved.Kind);
     }
 
+    // Type, expected attach type and flags of libbpf's section_defs rows (main branch, 1.8 in development), one name per row kind.
+    [Theory]
+    [InlineData("socket", P.SOCKET_FILTER, null, None)]
+    [InlineData("sk_reuseport/migrate", P.SK_REUSEPORT, A.SK_REUSEPORT_SELECT_OR_MIGRATE, Attachable)]
+    [InlineData("uprobe.session.s//bin/sh:main", P.KPROBE, A.TRACE_UPROBE_SESSION, Sleepable)]
+    [InlineData("usdt.s/x", P.KPROBE, null, Usdt | Sleepable)]
+    [InlineData("tc/ingress", P.SCHED_CLS, A.TCX_INGRESS, None)]
+    [InlineData("action", P.SCHED_ACT, null, None)]
+    [InlineData("netkit/peer", P.SCHED_CLS, A.NETKIT_PEER, None)]
+    [InlineData("tracepoint.s/syscalls/sys_enter_openat", P.TRACEPOINT, null, Sleepable)]
+    [InlineData("tp.s/syscalls/sys_enter_openat", P.TRACEPOINT, null, Sleepable)]
+    [InlineData("raw_tracepoint.s/sys_enter", P.RAW_TRACEPOINT, null, Sleepable)]
+    [InlineData("raw_tp.s/sys_enter", P.RAW_TRACEPOINT, null, Sleepable)]
+    [InlineData("tp_btf.s/sys_enter", P.TRACING, A.TRACE_RAW_TP, AttachBtf | Sleepable)]
+    [InlineData("fsession/vfs_read", P.TRACING, A.TRACE_FSESSION, AttachBtf)]
+    [InlineData("fsession.s/vfs_read", P.TRACING, A.TRACE_FSESSION, AttachBtf | Sleepable)]
+    [InlineData("fsession.multi/vfs_*", P.TRACING, A.TRACE_FSESSION_MULTI, None)]
+    [InlineData("fsession.multi.s/vfs_*", P.TRACING, A.TRACE_FSESSION_MULTI, Sleepable)]
+    [InlineData("fentry.multi/vfs_*", P.TRACING, A.TRACE_FENTRY_MULTI, None)]
+    [InlineData("fexit.multi.s/vfs_*", P.TRACING, A.TRACE_FEXIT_MULTI, Sleepable)]
+    [InlineData("freplace/handler", P.EXT, null, AttachBtf)]
+    [InlineData("lsm_cgroup/socket_bind", P.LSM, A.LSM_CGROUP, AttachBtf)]
+    [InlineData("iter.s/task", P.TRACING, A.TRACE_ITER, AttachBtf | Sleepable)]
+    [InlineData("syscall", P.SYSCALL, null, Sleepable)]
+    [InlineData("xdp", P.XDP, A.XDP, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("xdp.frags", P.XDP, A.XDP, XdpFrags)]
+    [InlineData("xdp.frags/devmap", P.XDP, A.XDP_DEVMAP, XdpFrags)]
+    [InlineData("xdp/cpumap", P.XDP, A.XDP_CPUMAP, Attachable)]
+    [InlineData("lwt_seg6local", P.LWT_SEG6LOCAL, null, None)]
+    [InlineData("sockops", P.SOCK_OPS, A.CGROUP_SOCK_OPS, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("sk_skb/stream_parser", P.SK_SKB, A.SK_SKB_STREAM_PARSER, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("sk_skb", P.SK_SKB, null, None)]
+    [InlineData("sk_msg", P.SK_MSG, A.SK_MSG_VERDICT, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("lirc_mode2", P.LIRC_MODE2, A.LIRC_MODE2, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("flow_dissector", P.FLOW_DISSECTOR, A.FLOW_DISSECTOR, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("cgroup_skb/egress", P.CGROUP_SKB, A.CGROUP_INET_EGRESS, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("cgroup/skb", P.CGROUP_SKB, null, None)]
+    [InlineData("cgroup/sock", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("cgroup/sock_release", P.CGROUP_SOCK, A.CGROUP_INET_SOCK_RELEASE, Attachable)]
+    [InlineData("cgroup/getsockname_unix", P.CGROUP_SOCK_ADDR, A.CGROUP_UNIX_GETSOCKNAME, Attachable)]
+    [InlineData("cgroup/setsockopt", P.CGROUP_SOCKOPT, A.CGROUP_SETSOCKOPT, Attachable)]
+    [InlineData("cgroup/dev", P.CGROUP_DEVICE, A.CGROUP_DEVICE, Attachable | ExpectedAttachTypeOptional)]
+    [InlineData("struct_ops.s/test_1", P.STRUCT_OPS, null, Sleepable)]
+    [InlineData("sk_lookup", P.SK_LOOKUP, A.SK_LOOKUP, Attachable)]
+    [InlineData("netfilter", P.NETFILTER, A.NETFILTER, None)]
+    public void Rows_carry_libbpfs_type_attach_type_and_flags(string section, BpfProgType type, BpfAttachType? attach, SectionFlags flags)
+    {
+        var resolved = SectionTable.Resolve(section)!;
+        Assert.Equal((type, attach, flags), (resolved.Type, resolved.ExpectedAttachType, resolved.Definition.Flags));
+    }
+
+    [Fact]
+    public void Every_row_is_the_first_match_for_its_own_name()
+    {
+        // A row shadowed by an earlier, shorter pattern would never be chosen (first match wins, as in libbpf).
+        foreach (var definition in SectionTable.Definitions)
+        {
+            Assert.Same(definition, SectionTable.Resolve(definition.Name)!.Definition);
+            if (definition.Pattern.EndsWith('+'))
+                Assert.Same(definition, SectionTable.Resolve(definition.Name + "/target")!.Definition);
+        }
+    }
+
+    [Fact]
+    public void Socket_takes_no_target_as_in_libbpf_1_0_and_later()
+    {
+        // libbpf 0.x matched "socket" as a prefix (SEC_SLOPPY_PFX); 1.0 dropped that, so socket/type_ids is an unknown section.
+        Assert.Null(SectionTable.Resolve("socket/type_ids"));
+        Assert.Null(SectionTable.Resolve("socketfilter"));
+    }
+
+    [Fact]
+    public void A_pattern_ending_in_a_slash_matches_every_name_it_starts()
+    {
+        var definition = new SectionDefinition("custom/", P.KPROBE, null, None);
+        Assert.True(definition.Matches("custom/x/y"));
+        Assert.True(definition.Matches("custom/"));
+        Assert.False(definition.Matches("custom"));
+        Assert.False(definition.Matches("customx"));
+    }
+
     [Theory]
     [InlineData("socket/extra")]   // exact patterns take no suffix
     [InlineData("kprobex/foo")]    // a '+' pattern needs '/' or the end after its prefix
     [InlineData("tracepointfoo")]
     [InlineData("maps")]
     [InlineData(".text")]
+    [InlineData(".xdp")]
+    [InlineData("xdp.frag")]
+    [InlineData("fsessions/vfs_read")]
     [InlineData("")]
     public void Unknown_sections_resolve_to_nothing(string section) => Assert.Null(SectionTable.Resolve(section));
 

@@ -11,6 +11,20 @@ public static class ExternalTool
     /// <summary>Runs <paramref name="file"/> with separate arguments (no shell quoting).</summary>
     public static string Run(string file, params string[] arguments) => Run(new ProcessStartInfo(file, arguments));
 
+    /// <summary>
+    /// Runs <paramref name="file"/> with separate arguments and returns its exit code and both outputs, whatever the
+    /// exit code: for tools whose refusal is itself the result (an oracle that may refuse an object).
+    /// </summary>
+    public static ToolResult Execute(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return new ToolResult(process.ExitCode, output.Result, error);
+    }
+
     private static string Run(ProcessStartInfo start)
     {
         start.RedirectStandardOutput = true;

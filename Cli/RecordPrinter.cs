@@ -80,6 +80,79 @@ internal sealed class RecordPrinter : IDisposable
             _stop.Cancel();
     }
 
+    /// <summary>
+    /// Writes one map entry (<c>{"map", "key", "value"}</c>, or <c>"values"</c> with one value per possible CPU for a
+    /// per-CPU map), each part decoded with its BTF type when there is one, else in hex.
+    /// </summary>
+    /// <exception cref="IOException">Stdout is closed.</exception>
+    internal void Entry(string map, ReadOnlySpan<byte> key, BtfValueWriter? keyType, ReadOnlySpan<byte> value, BtfValueWriter? valueType, int perCpuStride)
+    {
+        lock (_status.Gate)
+        {
+            if (_closed)
+                return;
+            _json.WriteStartObject();
+            _json.WriteString("map"u8, map);
+            if (key.Length > 0)
+                WritePart("key"u8, key, keyType);
+            if (perCpuStride == 0)
+            {
+                WritePart("value"u8, value, valueType);
+            }
+            else
+            {
+                _json.WriteStartArray("values"u8);
+                for (var offset = 0; offset + perCpuStride <= value.Length; offset += perCpuStride)
+                    WriteValue(value.Slice(offset, perCpuStride), valueType);
+                _json.WriteEndArray();
+            }
+
+            EndLine();
+            _printed++;
+            _printedBytes += key.Length + value.Length;
+        }
+    }
+
+    /// <summary>Writes a data section's value as its variables (<c>{"map", "value": {name: value…}}</c>).</summary>
+    /// <exception cref="IOException">Stdout is closed.</exception>
+    internal void Variables(string map, IReadOnlyList<(string Name, int Offset, int Size, BtfValueWriter? Type)> variables, ReadOnlySpan<byte> value)
+    {
+        lock (_status.Gate)
+        {
+            if (_closed)
+                return;
+            _json.WriteStartObject();
+            _json.WriteString("map"u8, map);
+            _json.WriteStartObject("value"u8);
+            foreach (var (name, offset, size, type) in variables)
+            {
+                if (offset + size > value.Length)
+                    continue;
+                _json.WritePropertyName(name);
+                WriteValue(value.Slice(offset, size), type);
+            }
+
+            _json.WriteEndObject();
+            EndLine();
+            _printed++;
+            _printedBytes += value.Length;
+        }
+    }
+
+    private void WritePart(ReadOnlySpan<byte> name, ReadOnlySpan<byte> bytes, BtfValueWriter? type)
+    {
+        _json.WritePropertyName(name);
+        WriteValue(bytes, type);
+    }
+
+    private void WriteValue(ReadOnlySpan<byte> bytes, BtfValueWriter? type)
+    {
+        if (type is not null && (uint)bytes.Length >= type.MinimumSize)
+            type.Write(_json, bytes);
+        else
+            _json.WriteStringValue(Convert.ToHexStringLower(bytes));
+    }
+
     /// <summary>Writes a report of samples the kernel lost.</summary>
     /// <exception cref="IOException">Stdout is closed.</exception>
     internal void Lost(string map, int cpu, ulong lost)

@@ -63,9 +63,9 @@ internal sealed record RunAttach(string[] Programs, ulong SampleFrequency, ulong
                     else
                         warnings.WriteLine($"mbpf: not attached: {program.Name}: {SkipReason(program)}");
                 }
-                catch (Exception e) when (All && e is ArgumentException or FileNotFoundException or NotSupportedException or InvalidOperationException)
+                catch (Exception e) when (All && e is ArgumentException or KeyNotFoundException or FileNotFoundException or NotSupportedException or InvalidOperationException)
                 {
-                    // The attach point is missing here (a tracepoint, a function, a binary, a kernel facility), or only
+                    // The attach point is missing here (a tracepoint, a binary, a function in it, a kernel facility), or only
                     // the user knows it (an interface, a cgroup).
                     warnings.WriteLine($"mbpf: not attached: {program.Name}: {e.Message}");
                 }

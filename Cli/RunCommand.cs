@@ -23,7 +23,7 @@ internal static class RunCommand
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => ["all"],
         };
-        var rings = new Option<string[]>("--ring") { Description = "A BPF_MAP_TYPE_RINGBUF map to stream (repeatable). Without --ring and --perf: every ring and perf buffer map of the object.", AllowMultipleArgumentsPerToken = true };
+        var rings = new Option<string[]>("--ring") { Description = "A BPF_MAP_TYPE_RINGBUF map to stream (repeatable). Without --ring and --perf: every ring and perf buffer map of the object; an object with none has its maps printed when the run stops.", AllowMultipleArgumentsPerToken = true };
         var perfs = new Option<string[]>("--perf") { Description = "A BPF_MAP_TYPE_PERF_EVENT_ARRAY map to stream, one perf buffer per CPU (repeatable).", AllowMultipleArgumentsPerToken = true };
         var type = new Option<string?>("--type") { Description = "Decode each record as this type of the object's BTF (e.g. 'event' or 'struct event'); without it, records are printed in hex." };
         var set = new Option<string[]>("--set") { Description = "VAR=VALUE: set a global variable (const volatile configuration included) before loading; integers, bools, enums by name, floats, char arrays.", AllowMultipleArgumentsPerToken = true };
@@ -32,10 +32,11 @@ internal static class RunCommand
         var frequency = NumberOption.Integer("--sample-frequency", "perf_event programs: run about this many times a second on every online CPU's cpu-clock.", 0UL, 1_000_000UL, 0UL);
         var period = NumberOption.Integer("--sample-period", "perf_event programs: run every this many nanoseconds of each online CPU's cpu-clock.", 0UL, ulong.MaxValue, 0UL);
         var uprobes = UprobeTarget.Option();
+        var maxEntries = MaxEntriesOption.Create();
         var pid = NumberOption.Integer("--pid", "Only this process fires the uprobes and perf_event programs whose targets come from the command line (default -1: every process).", -1, int.MaxValue, -1);
         var command = new Command("run", "Load an object, set its variables, attach its programs and stream its ring/perf buffers as JSON lines.")
         {
-            path, attach, rings, perfs, type, set, duration, count, frequency, period, uprobes, pid,
+            path, attach, rings, perfs, type, set, duration, count, frequency, period, uprobes, pid, maxEntries,
         };
         command.Validators.Add(result =>
         {
@@ -48,7 +49,7 @@ internal static class RunCommand
                 result.GetValue(path)!,
                 new RunAttach([.. (result.GetValue(attach) ?? ["all"]).Distinct()], result.GetValue(frequency), result.GetValue(period), result.GetValue(uprobes) ?? [], result.GetValue(pid)),
                 [.. (result.GetValue(rings) ?? []).Distinct()], [.. (result.GetValue(perfs) ?? []).Distinct()], result.GetValue(type), result.GetValue(set) ?? [],
-                result.GetValue(duration), result.GetValue(count)),
+                result.GetValue(maxEntries) ?? [], result.GetValue(duration), result.GetValue(count)),
             token)));
         return command;
     }
@@ -59,6 +60,7 @@ internal static class RunCommand
         var spec = ObjectSpec.Open(request.Object.FullName);
         foreach (var assignment in request.Assignments)
             Assign(spec, assignment);
+        MaxEntriesOption.Apply(spec, request.MaxEntries);
         var decoder = request.Type is null ? null : Decoder(spec, request.Type);
         var (ringNames, perfNames) = Streams(spec, request);
         request.Attach.ChoosePrograms(spec, Console.Error);
@@ -86,6 +88,15 @@ internal static class RunCommand
             if (request.Seconds > 0)
                 stop.CancelAfter(TimeSpan.FromSeconds(request.Seconds));
             status.Start();
+            if (polls.Count == 0)
+            {
+                Console.Error.WriteLine($"mbpf: {links.Count} program(s) attached; no ring or perf buffer to stream: the maps are printed when the run stops (Ctrl-C to stop)");
+                await WaitUntilStopped(stop.Token).ConfigureAwait(false);
+                links.Dispose();
+                MapDump.Print(collection, printer);
+                return;
+            }
+
             Console.Error.WriteLine(
                 $"mbpf: {links.Count} program(s) attached; streaming {string.Join(", ", ringNames.Select(n => $"ring '{n}'").Concat(perfNames.Select(n => $"perf '{n}'")))} (Ctrl-C to stop)");
 
@@ -101,6 +112,18 @@ internal static class RunCommand
         {
             foreach (var (_, buffer) in perfBuffers)
                 buffer.Dispose();
+        }
+    }
+
+    private static async Task WaitUntilStopped(CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C or --duration: time to print.
         }
     }
 
@@ -198,10 +221,9 @@ internal static class RunCommand
             return ([.. request.Rings], [.. request.Perfs]);
         }
 
+        // An object with neither (a histogram tool) streams nothing: its maps are printed when the run stops.
         var rings = spec.Maps.Where(m => m.Spec.Type == BpfMapType.RINGBUF).Select(m => m.Name).ToList();
         var perfs = spec.Maps.Where(m => m.Spec.Type == BpfMapType.PERF_EVENT_ARRAY).Select(m => m.Name).ToList();
-        if (rings.Count + perfs.Count == 0)
-            throw new InvalidOperationException($"'{spec.Name}' has no BPF_MAP_TYPE_RINGBUF or BPF_MAP_TYPE_PERF_EVENT_ARRAY map to stream.");
         return (rings, perfs);
     }
 
@@ -226,5 +248,5 @@ internal static class RunCommand
     }
 
     private sealed record RunRequest(
-        FileInfo Object, RunAttach Attach, string[] Rings, string[] Perfs, string? Type, string[] Assignments, double Seconds, long Count);
+        FileInfo Object, RunAttach Attach, string[] Rings, string[] Perfs, string? Type, string[] Assignments, (string Map, uint MaxEntries)[] MaxEntries, double Seconds, long Count);
 }

@@ -14,7 +14,8 @@ public sealed partial class Collection
     /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
     /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
     /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes).</exception>
-    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="KeyNotFoundException">A <c>uprobe/BINARY:FUNCTION</c> section names a function the binary does not define.</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint or raw tracepoint that the kernel does not have.</exception>
     /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
     /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
     /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>
@@ -26,12 +27,12 @@ public sealed partial class Collection
     /// </summary>
     /// <param name="programNames">Names of loaded programs.</param>
     /// <returns>The links, to dispose to detach.</returns>
-    /// <exception cref="KeyNotFoundException">A name is not a loaded program (the message lists them).</exception>
+    /// <exception cref="KeyNotFoundException">A name is not a loaded program (the message lists them), or a <c>uprobe/BINARY:FUNCTION</c> section names a function the binary does not define.</exception>
     /// <exception cref="InvalidOperationException">A named program's section names nothing to attach to (the message says what to call instead).</exception>
     /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
     /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
     /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes).</exception>
-    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint or raw tracepoint that the kernel does not have.</exception>
     /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
     /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
     /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>

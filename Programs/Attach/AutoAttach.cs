@@ -13,7 +13,8 @@ public static class AutoAttach
     /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
     /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
     /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes, fsession, tracing multi-links).</exception>
-    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="KeyNotFoundException">A <c>uprobe/BINARY:FUNCTION</c> section names a function the binary does not define (from <see cref="AutoAttachOptions.ResolveFunctionOffset"/>).</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint or raw tracepoint that the kernel does not have.</exception>
     /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
     /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
     /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>
@@ -59,7 +60,8 @@ public static class AutoAttach
     /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
     /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
     /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes, fsession, tracing multi-links).</exception>
-    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="KeyNotFoundException">A <c>uprobe/BINARY:FUNCTION</c> section names a function the binary does not define (from <see cref="AutoAttachOptions.ResolveFunctionOffset"/>).</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint or raw tracepoint that the kernel does not have.</exception>
     /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
     /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
     /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>

@@ -100,7 +100,7 @@ public sealed class RunCommandTests
             Assert.NotNull(await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
 
             ExternalTool.Run("kill", "-INT", run.Id.ToString(CultureInfo.InvariantCulture));
-            Assert.True(run.WaitForExit(30_000), "mbpf did not stop on SIGINT");
+            Assert.True(run.WaitForExit((int)ToolSession.Bound.TotalMilliseconds), "mbpf did not stop on SIGINT");
             var error = await run.StandardError.ReadToEndAsync();
 
             Assert.Equal(0, run.ExitCode);

@@ -46,6 +46,16 @@ internal sealed class ToolSession : IDisposable
 
     internal int Pid => _process.Id;
 
+    /// <summary>How many lines stdout has had so far (without copying them).</summary>
+    internal int OutputCount
+    {
+        get
+        {
+            lock (_output)
+                return _output.Count;
+        }
+    }
+
     internal List<string> Output
     {
         get

@@ -31,6 +31,7 @@ public sealed partial class Collection
     /// <param name="name">The probe's name.</param>
     /// <param name="options">The process to trace and the USDT cookie.</param>
     /// <returns>The attachment: one uprobe per site.</returns>
+    /// <exception cref="ArgumentException"><paramref name="binary"/> or <paramref name="name"/> is empty.</exception>
     /// <exception cref="KeyNotFoundException">No such loaded program, the binary has no such probe (the message lists those it has), or the process does not map the binary.</exception>
     /// <exception cref="FileNotFoundException">The binary cannot be found.</exception>
     /// <exception cref="InvalidOperationException">The object does not include <c>usdt.bpf.h</c>; its spec map is full (libbpf: E2BIG); or, without BPF cookies, a site's address is already attached through this collection.</exception>

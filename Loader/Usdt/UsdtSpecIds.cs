@@ -31,6 +31,7 @@ public sealed class UsdtSpecIds
     /// <summary>Takes <paramref name="count"/> ids, all or none.</summary>
     /// <param name="count">How many distinct specifications need one.</param>
     /// <returns>The ids.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">Fewer than <paramref name="count"/> ids are free (libbpf: E2BIG); the message says how to raise the limit.</exception>
     public int[] Allocate(int count)
     {

@@ -114,6 +114,19 @@ public sealed class UsdtAttachTests
     }
 
     [KernelFact]
+    public void A_link_outliving_its_collection_still_detaches()
+    {
+        using var helper = ProbeHelper.Start();
+        var collection = Load(helper.Pid, new CollectionOptions { BpfCookie = false });
+        var link = collection.AttachUsdt("usdt_args", ProbeHelper.BinaryPath, "managedbpf", "args", new UsdtOptions { ProcessId = helper.Pid });
+        collection.Dispose();
+        Assert.Equal(2, helper.Run("semaphore")); // the uprobes hold the programs and their maps
+
+        link.Dispose(); // the address entries' map is closed here: nothing to undo, nothing thrown
+        Assert.Equal(0, helper.Run("semaphore"));
+    }
+
+    [KernelFact]
     public void A_usdt_section_naming_its_probe_attaches_automatically()
     {
         using var helper = ProbeHelper.Start();

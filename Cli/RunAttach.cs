@@ -15,8 +15,9 @@ namespace ManagedBpf.Cli;
 /// <param name="SampleFrequency">For perf_event programs: samples a second on every online CPU's cpu-clock, or 0.</param>
 /// <param name="SamplePeriod">For perf_event programs: nanoseconds of cpu-clock between samples, or 0.</param>
 /// <param name="Uprobes">Targets of uprobes whose section names none.</param>
-/// <param name="ProcessId">The process the command-line targets fire in (uprobes, perf_event), or -1 for all.</param>
-internal sealed record RunAttach(string[] Programs, ulong SampleFrequency, ulong SamplePeriod, UprobeTarget[] Uprobes, int ProcessId)
+/// <param name="ProcessId">The process the command-line targets fire in (uprobes, USDT probes, perf_event), or -1 for all.</param>
+/// <param name="Usdts">Probes of USDT programs whose section names none.</param>
+internal sealed record RunAttach(string[] Programs, ulong SampleFrequency, ulong SamplePeriod, UprobeTarget[] Uprobes, int ProcessId, UsdtTarget[] Usdts)
 {
     private bool All => Programs is ["all"];
 
@@ -43,6 +44,8 @@ internal sealed record RunAttach(string[] Programs, ulong SampleFrequency, ulong
 
         foreach (var target in Uprobes.Where(t => t.Program is not null))
             spec.Program(target.Program!);
+        foreach (var target in Usdts.Where(t => t.Program is not null))
+            spec.Program(target.Program!);
     }
 
     /// <summary>Attaches the loaded programs; disposing the result detaches them all.</summary>
@@ -63,16 +66,16 @@ internal sealed record RunAttach(string[] Programs, ulong SampleFrequency, ulong
                     else
                         warnings.WriteLine($"mbpf: not attached: {program.Name}: {SkipReason(program)}");
                 }
-                catch (Exception e) when (All && e is ArgumentException or KeyNotFoundException or FileNotFoundException or NotSupportedException or InvalidOperationException)
+                catch (Exception e) when (All && e is ArgumentException or FileNotFoundException or KeyNotFoundException or NotSupportedException or InvalidOperationException)
                 {
-                    // The attach point is missing here (a tracepoint, a binary, a function in it, a kernel facility), or only
-                    // the user knows it (an interface, a cgroup).
+                    // The attach point is missing here (a tracepoint, a function, a binary, a USDT probe, a kernel facility),
+                    // or only the user knows it (an interface, a cgroup).
                     warnings.WriteLine($"mbpf: not attached: {program.Name}: {e.Message}");
                 }
             }
 
             if (links.Count == 0)
-                throw new InvalidOperationException($"No program of '{collection.Spec.Name}' could be attached (see the lines above); name targets with --uprobe, --sample-frequency or --sample-period, or pick programs with --attach.");
+                throw new InvalidOperationException($"No program of '{collection.Spec.Name}' could be attached (see the lines above); name targets with --uprobe, --usdt, --sample-frequency or --sample-period, or pick programs with --attach.");
             return links;
         }
         catch
@@ -98,6 +101,10 @@ internal sealed record RunAttach(string[] Programs, ulong SampleFrequency, ulong
                 var path = UprobeBinary.ResolvePath(target.Binary);
                 var offset = target.Function is null ? target.Offset : ElfSymbolOffsets.FindFunctionOffset(path, target.Function) + target.Offset;
                 return loaded.AttachUprobe(path, offset, new UprobeOptions { Retprobe = program.Section.Kind.StartsWith("uretprobe", StringComparison.Ordinal), ProcessId = ProcessId });
+            case "usdt" or "usdt.s" when program.Section.AttachTarget is null:
+                return (Usdts.FirstOrDefault(t => t.Program == program.Name) ?? Usdts.FirstOrDefault(t => t.Program is null)) is { } probe
+                    ? collection.AttachUsdt(program.Name, probe.Binary, probe.Provider, probe.Name, new UsdtOptions { ProcessId = ProcessId })
+                    : null;
             default:
                 return collection.Attach([program.Name]);
         }
@@ -107,6 +114,7 @@ internal sealed record RunAttach(string[] Programs, ulong SampleFrequency, ulong
     {
         "perf_event" => "perf_event programs run on a sampling counter: give --sample-frequency HZ or --sample-period NS (cpu-clock on every online CPU)",
         "uprobe" or "uretprobe" or "uprobe.s" or "uretprobe.s" => $"section '{program.SectionName}' names no binary and function: give --uprobe {program.Name}=BINARY:FUNCTION (and --pid)",
+        "usdt" or "usdt.s" => $"section '{program.SectionName}' names no binary and probe: give --usdt {program.Name}=BINARY:PROVIDER:NAME (and --pid)",
         _ => $"section '{program.SectionName}' names nothing to attach to",
     };
 

@@ -32,11 +32,12 @@ internal static class RunCommand
         var frequency = NumberOption.Integer("--sample-frequency", "perf_event programs: run about this many times a second on every online CPU's cpu-clock.", 0UL, 1_000_000UL, 0UL);
         var period = NumberOption.Integer("--sample-period", "perf_event programs: run every this many nanoseconds of each online CPU's cpu-clock.", 0UL, ulong.MaxValue, 0UL);
         var uprobes = UprobeTarget.Option();
+        var usdts = UsdtTarget.Option();
         var maxEntries = MaxEntriesOption.Create();
-        var pid = NumberOption.Integer("--pid", "Only this process fires the uprobes and perf_event programs whose targets come from the command line (default -1: every process).", -1, int.MaxValue, -1);
+        var pid = NumberOption.Integer("--pid", "Only this process fires the uprobes, USDT probes and perf_event programs whose targets come from the command line (default -1: every process).", -1, int.MaxValue, -1);
         var command = new Command("run", "Load an object, set its variables, attach its programs and stream its ring/perf buffers as JSON lines.")
         {
-            path, attach, rings, perfs, type, set, duration, count, frequency, period, uprobes, pid, maxEntries,
+            path, attach, rings, perfs, type, set, duration, count, frequency, period, uprobes, usdts, pid, maxEntries,
         };
         command.Validators.Add(result =>
         {
@@ -47,7 +48,7 @@ internal static class RunCommand
         command.SetAction((result, token) => CliErrors.RunAsync(() => Run(
             new RunRequest(
                 result.GetValue(path)!,
-                new RunAttach([.. (result.GetValue(attach) ?? ["all"]).Distinct()], result.GetValue(frequency), result.GetValue(period), result.GetValue(uprobes) ?? [], result.GetValue(pid)),
+                new RunAttach([.. (result.GetValue(attach) ?? ["all"]).Distinct()], result.GetValue(frequency), result.GetValue(period), result.GetValue(uprobes) ?? [], result.GetValue(pid), result.GetValue(usdts) ?? []),
                 [.. (result.GetValue(rings) ?? []).Distinct()], [.. (result.GetValue(perfs) ?? []).Distinct()], result.GetValue(type), result.GetValue(set) ?? [],
                 result.GetValue(maxEntries) ?? [], result.GetValue(duration), result.GetValue(count)),
             token)));

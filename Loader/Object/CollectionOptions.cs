@@ -22,4 +22,10 @@ public sealed class CollectionOptions
     /// to load (autoload programs only), before it loads; null to ignore them. What it throws ends the load.
     /// </summary>
     public Action<ObjectWarning>? OnWarning { get; init; }
+
+    /// <summary>
+    /// What <c>LINUX_HAS_BPF_COOKIE</c> says and how USDT probes find their spec (a cookie, or an entry keyed by
+    /// instruction pointer); the kernel's answer when null. Tests set it to exercise the path older kernels take.
+    /// </summary>
+    internal bool? BpfCookie { get; init; }
 }

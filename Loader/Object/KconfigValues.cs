@@ -13,7 +13,13 @@ namespace ManagedBpf.Loader;
 /// </summary>
 internal static class KconfigValues
 {
-    internal static byte[] Fill(BtfSpec btf, IReadOnlyList<KconfigExtern> externs, uint size, KernelConfig? config)
+    /// <summary>
+    /// Whether BPF cookies work here (<c>bpf_get_attach_cookie</c> with perf links, 5.15): what <c>LINUX_HAS_BPF_COOKIE</c>
+    /// tells a program, and so what USDT attachment must provide (a cookie, or an instruction-pointer map entry).
+    /// </summary>
+    internal static bool KernelHasBpfCookie => KernelInfo.Release >= new Version(5, 15);
+
+    internal static byte[] Fill(BtfSpec btf, IReadOnlyList<KconfigExtern> externs, uint size, KernelConfig? config, bool bpfCookie)
     {
         var data = new byte[size];
         foreach (var e in externs)
@@ -22,7 +28,7 @@ internal static class KconfigValues
             var value = e.Name switch
             {
                 "LINUX_KERNEL_VERSION" => KernelInfo.LinuxVersionCode.ToString(CultureInfo.InvariantCulture),
-                "LINUX_HAS_BPF_COOKIE" => KernelInfo.Release >= new Version(5, 15) ? "y" : "n",
+                "LINUX_HAS_BPF_COOKIE" => bpfCookie ? "y" : "n",
                 "LINUX_HAS_SYSCALL_WRAPPER" => "y",
                 _ when e.Name.StartsWith("CONFIG_", StringComparison.Ordinal) => config?[e.Name],
                 _ => throw new BpfObjectFormatException($"Unsupported kconfig extern '{e.Name}'.", ".kconfig", null),

@@ -68,7 +68,10 @@ public sealed partial class ObjectSpec
                 programs[program.Name] = ManagedBpf.Programs.Program.Load(spec, new ProgramLoadOptions { Btf = btf, LogLevel = options.LogLevel });
             }
             SetInitialValues(maps, programs);
-            return new Collection(this, btf, Maps.ToDictionary(m => m.Name, m => maps[m.DefinedName]), programs, coreResults);
+            return new Collection(this, btf, Maps.ToDictionary(m => m.Name, m => maps[m.DefinedName]), programs, coreResults)
+            {
+                BpfCookie = options.BpfCookie ?? KconfigValues.KernelHasBpfCookie,
+            };
         }
         catch
         {
@@ -125,7 +128,7 @@ public sealed partial class ObjectSpec
                         map.Freeze();
                     break;
                 case ObjectMapSource.Kconfig:
-                    map.Update(stackalloc byte[4], KconfigValues.Fill(Btf!, KconfigExterns, objectMap.Spec.ValueSize, KernelConfig.Current));
+                    map.Update(stackalloc byte[4], KconfigValues.Fill(Btf!, KconfigExterns, objectMap.Spec.ValueSize, KernelConfig.Current, options.BpfCookie ?? KconfigValues.KernelHasBpfCookie));
                     map.Freeze();
                     break;
             }

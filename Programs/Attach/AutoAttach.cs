@@ -4,17 +4,19 @@ namespace ManagedBpf.Programs;
 /// Attaches programs according to their section names, as a libbpf skeleton's <c>__attach</c> does
 /// (<c>bpf_program__attach</c> through each section's <c>attach_fn</c>). Sections that name their target
 /// attach (<c>tp/…</c>, <c>raw_tp/…</c>, <c>tp_btf/…</c>, <c>fentry/…</c>, <c>lsm/…</c>, <c>iter/…</c>,
-/// <c>kprobe/…</c>, <c>ksyscall/…</c>, <c>uprobe/…:…</c>); the rest are skipped with the reason, which says
-/// what to call instead (bare <c>uprobe</c>, <c>xdp</c>, <c>tc</c>, <c>socket</c>, cgroup programs, <c>perf_event</c>).
+/// <c>kprobe/…</c>, <c>ksyscall/…</c>, <c>uprobe/…:…</c>, <c>usdt/…:…:…</c>); the rest are skipped with the reason, which says
+/// what to call instead (bare <c>uprobe</c> and <c>usdt</c>, <c>xdp</c>, <c>tc</c>, <c>socket</c>, cgroup programs, <c>perf_event</c>).
 /// </summary>
 public static class AutoAttach
 {
     /// <summary>Attaches one program, or says why not.</summary>
     /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
     /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
-    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes, fsession, tracing multi-links).</exception>
-    /// <exception cref="KeyNotFoundException">A <c>uprobe/BINARY:FUNCTION</c> section names a function the binary does not define (from <see cref="AutoAttachOptions.ResolveFunctionOffset"/>).</exception>
-    /// <exception cref="ArgumentException">A section names a tracepoint or raw tracepoint that the kernel does not have.</exception>
+    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (multi-probes, fsession, tracing multi-links).</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="InvalidOperationException">A <c>uprobe/…</c> or <c>usdt/…</c> section, and <paramref name="options"/> lacks the Loader's lookup it needs.</exception>
+    /// <exception cref="KeyNotFoundException">A <c>uprobe/…</c> or <c>usdt/…</c> section names a function or probe its binary does not have.</exception>
+    /// <exception cref="FileNotFoundException">A <c>uprobe/…</c> or <c>usdt/…</c> section names a binary that cannot be found.</exception>
     /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
     /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
     /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>
@@ -43,7 +45,10 @@ public static class AutoAttach
             "uprobe" or "uretprobe" or "uprobe.s" or "uretprobe.s" => target is null
                 ? Skip(program, $"section '{kind}' names no binary and function: call AttachUprobe(binary, offset)")
                 : Attached(program, UprobeLink(program, target, kind.StartsWith("uretprobe", StringComparison.Ordinal), options)),
-            "usdt" or "usdt.s" or "kprobe.multi" or "kretprobe.multi" or "kprobe.session" or "uprobe.multi" or "uretprobe.multi"
+            "usdt" or "usdt.s" => target is null
+                ? Skip(program, $"section '{kind}' names no binary and probe: call the Loader's Collection.AttachUsdt(program, binary, provider, name)")
+                : Attached(program, UsdtLink(program, target, options)),
+            "kprobe.multi" or "kretprobe.multi" or "kprobe.session" or "uprobe.multi" or "uretprobe.multi"
                 or "uprobe.multi.s" or "uretprobe.multi.s" or "uprobe.session" or "uprobe.session.s"
                 or "fsession" or "fsession.s" or "fsession.multi" or "fsession.multi.s"
                 or "fentry.multi" or "fexit.multi" or "fentry.multi.s" or "fexit.multi.s" => target is null
@@ -59,9 +64,11 @@ public static class AutoAttach
     /// </summary>
     /// <exception cref="FormatException">A section's target is malformed (libbpf: -EINVAL).</exception>
     /// <exception cref="BpfAttachNotSupportedException">The kernel cannot attach a program's kind (kprobes without CONFIG_KPROBES, fentry without trampolines).</exception>
-    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (USDT, multi-probes, fsession, tracing multi-links).</exception>
-    /// <exception cref="KeyNotFoundException">A <c>uprobe/BINARY:FUNCTION</c> section names a function the binary does not define (from <see cref="AutoAttachOptions.ResolveFunctionOffset"/>).</exception>
-    /// <exception cref="ArgumentException">A section names a tracepoint or raw tracepoint that the kernel does not have.</exception>
+    /// <exception cref="NotSupportedException">A kind ManagedBpf does not attach yet (multi-probes, fsession, tracing multi-links).</exception>
+    /// <exception cref="ArgumentException">A section names a tracepoint, raw tracepoint or symbol that the kernel or binary does not have.</exception>
+    /// <exception cref="InvalidOperationException">A <c>uprobe/…</c> or <c>usdt/…</c> section, and <paramref name="options"/> lacks the Loader's lookup it needs.</exception>
+    /// <exception cref="KeyNotFoundException">A <c>uprobe/…</c> or <c>usdt/…</c> section names a function or probe its binary does not have.</exception>
+    /// <exception cref="FileNotFoundException">A <c>uprobe/…</c> or <c>usdt/…</c> section names a binary that cannot be found.</exception>
     /// <exception cref="DirectoryNotFoundException">A tracepoint needs tracefs, which is not mounted and could not be mounted.</exception>
     /// <exception cref="UnauthorizedAccessException">A tracepoint's id in tracefs cannot be read (root's alone unless granted; the message says how).</exception>
     /// <exception cref="ManagedBpf.Kernel.BpfSyscallException">An attach call failed; the message has the errno and a hint.</exception>
@@ -111,6 +118,15 @@ public static class AutoAttach
     {
         var (function, offset) = SectionTarget.Kprobe(target, retprobe);
         return program.AttachKprobe(function, new KprobeOptions { Offset = offset, Retprobe = retprobe });
+    }
+
+    private static Link UsdtLink(Program program, string target, AutoAttachOptions? options)
+    {
+        var (binary, provider, name) = SectionTarget.Usdt(target);
+        var attach = options?.AttachUsdt ?? throw new InvalidOperationException(
+            $"{program}: section '{program.SectionName}' names the USDT probe {provider}:{name}, and attaching it needs the object's usdt.bpf.h maps and " +
+            "the ELF reader: pass AutoAttachOptions.AttachUsdt (the Loader's Collection does), or call Collection.AttachUsdt.");
+        return attach(program, binary, provider, name);
     }
 
     private static PerfEventLink UprobeLink(Program program, string target, bool retprobe, AutoAttachOptions? options)

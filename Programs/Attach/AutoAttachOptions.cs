@@ -9,4 +9,12 @@ public sealed record AutoAttachOptions
     /// Loader supplies its ELF reader's lookup; without one, such sections fail with an explanation.
     /// </summary>
     public Func<string, string, ulong>? ResolveFunctionOffset { get; init; }
+
+    /// <summary>
+    /// Attaches <c>usdt/&lt;binary&gt;:&lt;provider&gt;:&lt;name&gt;</c> sections: given the program, the binary as the
+    /// section names it, the provider and the probe name, returns the link. USDT attachment needs the object's
+    /// <c>usdt.bpf.h</c> maps and the ELF reader, so the Loader's <c>Collection</c> supplies it; without one, such
+    /// sections fail with an explanation.
+    /// </summary>
+    public Func<Program, string, string, string, Link>? AttachUsdt { get; init; }
 }

@@ -5,7 +5,7 @@ namespace ManagedBpf.Programs;
 /// <summary>
 /// The attach targets libbpf reads from section names, parsed the same way (its <c>attach_tp</c>,
 /// <c>attach_kprobe</c>, <c>attach_uprobe</c>): <c>tp/&lt;category&gt;/&lt;name&gt;</c>,
-/// <c>kprobe/&lt;function&gt;[+&lt;offset&gt;]</c>, <c>uprobe/&lt;binary&gt;:&lt;function&gt;[+&lt;offset&gt;]</c>.
+/// <c>kprobe/&lt;function&gt;[+&lt;offset&gt;]</c>, <c>uprobe/&lt;binary&gt;:&lt;function&gt;[+&lt;offset&gt;]</c>, <c>usdt/&lt;binary&gt;:&lt;provider&gt;:&lt;name&gt;</c>.
 /// Offsets are C integers (<c>%li</c>: decimal, 0x hex, 0 octal).
 /// </summary>
 internal static class SectionTarget
@@ -52,6 +52,15 @@ internal static class SectionTarget
             return (binary, function[..plus], offset);
         return (binary, function, 0);
     }
+
+    /// <summary>
+    /// "./app:provider:probe" → ("./app", "provider", "probe"): libbpf's <c>usdt/%m[^:]:%m[^:]:%m[^:]</c>, three
+    /// non-empty parts without ':' (libbpf would ignore a fourth part; it is refused here).
+    /// </summary>
+    internal static (string Binary, string Provider, string Name) Usdt(string target) =>
+        target.Split(':') is [{ Length: > 0 } binary, { Length: > 0 } provider, { Length: > 0 } name]
+            ? (binary, provider, name)
+            : throw new FormatException($"USDT sections are usdt/<binary>:<provider>:<name>; '{target}' is not three non-empty parts separated by ':'.");
 
     /// <summary>A non-negative C integer literal (strtol base 0): 0x/0X hex, leading 0 octal, else decimal; null when malformed.</summary>
     internal static ulong? CInteger(string text)

@@ -11,7 +11,7 @@ namespace ManagedBpf.Loader.Tests;
 [Collection("libbpf conformance")]
 public sealed class ConformanceTests
 {
-    public static TheoryData<string> LoadableByLibbpf => new() { "maps", "globals", "core", "tracing", "probes", "net", "producers", "btf_kinds", "ksyms", "exec_trace", "run_events", "btf_less_maps", "run_targets" };
+    public static TheoryData<string> LoadableByLibbpf => new() { "maps", "globals", "core", "tracing", "probes", "net", "producers", "btf_kinds", "ksyms", "exec_trace", "run_events", "btf_less_maps", "run_targets", "usdt_events" };
 
     [KernelTheory]
     [MemberData(nameof(LoadableByLibbpf))]

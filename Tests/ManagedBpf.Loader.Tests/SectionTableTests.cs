@@ -79,7 +79,7 @@ public sealed class SectionTableTests
     [InlineData("socket", P.SOCKET_FILTER, null, None)]
     [InlineData("sk_reuseport/migrate", P.SK_REUSEPORT, A.SK_REUSEPORT_SELECT_OR_MIGRATE, Attachable)]
     [InlineData("uprobe.session.s//bin/sh:main", P.KPROBE, A.TRACE_UPROBE_SESSION, Sleepable)]
-    [InlineData("usdt.s/x", P.KPROBE, null, Usdt | Sleepable)]
+    [InlineData("usdt.s/x", P.KPROBE, null, SectionFlags.Usdt | Sleepable)]
     [InlineData("tc/ingress", P.SCHED_CLS, A.TCX_INGRESS, None)]
     [InlineData("action", P.SCHED_ACT, null, None)]
     [InlineData("netkit/peer", P.SCHED_CLS, A.NETKIT_PEER, None)]

@@ -21,9 +21,9 @@ internal sealed class TestElfBuilder
     public bool ExtendedNumbering { get; set; }
 
     /// <summary>Adds a section; returns its index (section 0 is the null section).</summary>
-    public int AddSection(string name, ElfSectionType type, byte[] data, uint link = 0, uint info = 0, ulong entSize = 0, ElfSectionFlags flags = ElfSectionFlags.None, ulong addr = 0, ulong? size = null)
+    public int AddSection(string name, ElfSectionType type, byte[] data, uint link = 0, uint info = 0, ulong entSize = 0, ElfSectionFlags flags = ElfSectionFlags.None, ulong addr = 0, ulong? size = null, ulong addrAlign = 8)
     {
-        _sections.Add(new Section(name, type, data, link, info, entSize, flags, addr, size));
+        _sections.Add(new Section(name, type, data, link, info, entSize, flags, addr, size, addrAlign));
         return _sections.Count;
     }
 
@@ -143,7 +143,7 @@ internal sealed class TestElfBuilder
             BinaryPrimitives.WriteUInt64LittleEndian(sh.AsSpan(32), s.Size ?? (ulong)s.Data.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(sh.AsSpan(40), s.Link);
             BinaryPrimitives.WriteUInt32LittleEndian(sh.AsSpan(44), s.Info);
-            BinaryPrimitives.WriteUInt64LittleEndian(sh.AsSpan(48), 8);
+            BinaryPrimitives.WriteUInt64LittleEndian(sh.AsSpan(48), s.AddrAlign);
             BinaryPrimitives.WriteUInt64LittleEndian(sh.AsSpan(56), s.EntSize);
             file.Write(sh);
         }
@@ -170,5 +170,5 @@ internal sealed class TestElfBuilder
 
     private sealed record Segment(ElfSegmentType Type, ElfSegmentFlags Flags, ulong Offset, ulong VAddr, ulong FileSize, ulong MemSize);
 
-    private sealed record Section(string Name, ElfSectionType Type, byte[] Data, uint Link, uint Info, ulong EntSize, ElfSectionFlags Flags, ulong Addr, ulong? Size);
+    private sealed record Section(string Name, ElfSectionType Type, byte[] Data, uint Link, uint Info, ulong EntSize, ElfSectionFlags Flags, ulong Addr, ulong? Size, ulong AddrAlign = 8);
 }

@@ -54,4 +54,20 @@ public sealed class SectionTargetTests
         Assert.Equal(
             System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "__arm64_sys_unlinkat" : "__x64_sys_unlinkat",
             Program.SyscallWrapper("unlinkat"));
+
+    [Theory]
+    [InlineData("./app:provider:probe", "./app", "provider", "probe")]
+    [InlineData("libc.so.6:libc:setjmp", "libc.so.6", "libc", "setjmp")]
+    [InlineData("/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0:python:function__entry", "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", "python", "function__entry")]
+    public void Usdt_targets_are_binary_provider_and_name(string target, string binary, string provider, string name) =>
+        Assert.Equal((binary, provider, name), SectionTarget.Usdt(target));
+
+    [Theory]
+    [InlineData("app:provider")]
+    [InlineData("app::probe")]
+    [InlineData(":provider:probe")]
+    [InlineData("app:provider:")]
+    [InlineData("app:provider:probe:extra")]
+    public void Malformed_usdt_targets_are_refused(string target) =>
+        Assert.Contains("usdt/<binary>:<provider>:<name>", Assert.Throws<FormatException>(() => SectionTarget.Usdt(target)).Message);
 }

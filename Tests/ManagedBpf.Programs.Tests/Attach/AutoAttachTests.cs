@@ -64,8 +64,19 @@ public sealed class AutoAttachTests
         Assert.Contains("AttachKprobe(function)", AutoAttach.Attach(new AutoAttachRequest(program, "kprobe", null)).SkipReason);
         Assert.Contains("not one libbpf knows", AutoAttach.Attach(new AutoAttachRequest(program, null, null)).SkipReason);
         Assert.Contains("TestRun", AutoAttach.Attach(new AutoAttachRequest(program, "syscall", null)).SkipReason);
-        Assert.Contains("does not attach 'usdt'", Assert.Throws<NotSupportedException>(() =>
+        Assert.Contains("does not attach 'uprobe.multi'", Assert.Throws<NotSupportedException>(() =>
+            AutoAttach.Attach(new AutoAttachRequest(program, "uprobe.multi", "/bin/true:main"))).Message);
+        Assert.Contains("Collection.AttachUsdt", AutoAttach.Attach(new AutoAttachRequest(program, "usdt", null)).SkipReason);
+        Assert.Contains("AutoAttachOptions.AttachUsdt", Assert.Throws<InvalidOperationException>(() =>
             AutoAttach.Attach(new AutoAttachRequest(program, "usdt", "./managedbpf:provider:probe"))).Message);
+        // The section's target reaches the Loader's hook in parts.
+        var hook = new AutoAttachOptions { AttachUsdt = (p, binary, provider, name) => throw new HookCalledException($"{p.Name} {binary} {provider} {name}") };
+        Assert.Equal("count_tracepoint ./app provider probe", Assert.Throws<HookCalledException>(() =>
+            AutoAttach.Attach(new AutoAttachRequest(program, "usdt.s", "./app:provider:probe"), hook)).Message);
+        Assert.Throws<FormatException>(() => AutoAttach.Attach(new AutoAttachRequest(program, "usdt", "app:probe"), hook));
         Assert.Throws<FormatException>(() => AutoAttach.Attach(new AutoAttachRequest(program, "tp", "sys_enter_getppid")));
     }
+
+    /// <summary>Thrown by a test's hook to show what it was called with.</summary>
+    private sealed class HookCalledException(string message) : Exception(message);
 }

@@ -14,6 +14,19 @@ internal static class Mbpf
         return Process.Start(start)!;
     }
 
+    /// <summary>
+    /// Starts mbpf with SIGINT at its default disposition, as a terminal's foreground job has it. A process started
+    /// from a background job (a CI runner's, say) inherits SIGINT ignored, the .NET runtime keeps an ignored SIGINT
+    /// ignored, and Ctrl-C would never reach the tool; env(1) resets it before the exec.
+    /// </summary>
+    internal static Process StartInForeground(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "mbpf.dll"), .. arguments])
+            start.ArgumentList.Add(argument);
+        return Process.Start(start)!;
+    }
+
     internal static (int ExitCode, string Output, string Error) Run(params string[] arguments)
     {
         using var process = Start(arguments);

@@ -88,7 +88,7 @@ public sealed class RunCommandTests
     public async Task Ctrl_C_detaches_prints_totals_and_exits_cleanly()
     {
         using var helper = ProbeHelper.Start();
-        using var run = Mbpf.Start("run", Object, "--ring", "events", "--duration", "120", "--set", $"target_pid={helper.Pid}");
+        using var run = Mbpf.StartInForeground("run", Object, "--ring", "events", "--duration", "120", "--set", $"target_pid={helper.Pid}");
         try
         {
             var ready = await run.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));

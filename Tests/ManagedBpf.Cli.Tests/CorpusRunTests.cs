@@ -113,6 +113,13 @@ public sealed class CorpusRunTests(ITestOutputHelper log) : IDisposable
             {
                 var (code, output, error) = Mbpf.Run("run", source.ObjectPath!, "--duration", "2", "--sample-frequency", "49");
                 var records = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+                if (code == 0 && records == 0)
+                {
+                    // A busy machine can delay the workload's events past a short run: one longer run before judging.
+                    (code, output, error) = Mbpf.Run("run", source.ObjectPath!, "--duration", "8", "--sample-frequency", "49");
+                    records = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+                }
+
                 var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
                 var outcome = code == 0 ? lines.FirstOrDefault(l => l.Contains(" attached; ", StringComparison.Ordinal)) ?? "?" : lines.LastOrDefault() ?? "?";
                 table.AppendLine($"{source.Name} | {code} | {records} | {outcome}");
@@ -147,46 +154,53 @@ public sealed class CorpusRunTests(ITestOutputHelper log) : IDisposable
         ["libbpf-bootstrap/minimal_legacy.bpf.c"] = "it writes only with bpf_printk, and only for the pid its user space puts in my_pid_map",
     };
 
-    /// <summary>What the tools trace, over and over until stopped.</summary>
+    /// <summary>
+    /// What the tools trace, over and over until stopped: each kind of event in a loop of its own, so that a slow one
+    /// (a sync behind other writers on a busy machine) does not hold the others back.
+    /// </summary>
     private async Task Workload(CancellationToken token)
     {
-        var file = Path.Combine(Checkout.Root, "TestResults", $"corpus-workload-{_marker}");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var file = Path.Combine(_dir.FullName, "fsync");
         var mount = _dir.CreateSubdirectory("mnt").FullName;
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        try
-        {
-            while (!token.IsCancellationRequested)
+        await Task.WhenAll(
+            Loop(ExecMarker),
+            Loop(async () =>
             {
-                await ExecMarker();
-                await using (var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
-                {
-                    await stream.WriteAsync(new byte[64 * 1024], token);
-                    stream.Flush(flushToDisk: true);
-                }
-
+                await using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough);
+                await stream.WriteAsync(new byte[64 * 1024], token);
+                stream.Flush(flushToDisk: true);
                 _ = File.Exists(file);
-                await TraceExecTests.Exec("/bin/sync");
-                using (var client = new System.Net.Sockets.TcpClient())
-                {
-                    await client.ConnectAsync(System.Net.IPAddress.Loopback, port, token);
-                    using var accepted = await listener.AcceptTcpClientAsync(token);
-                }
-
+            }),
+            Loop(() => TraceExecTests.Exec("/bin/sync")),
+            Loop(async () =>
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port, token);
+                using var accepted = await listener.AcceptTcpClientAsync(token);
+            }),
+            Loop(async () =>
+            {
                 await TraceExecTests.Exec("/bin/mount", "-t", "tmpfs", "none", mount);
                 await TraceExecTests.Exec("/bin/umount", mount);
-                await Task.Delay(10, token);
+            }));
+
+        async Task Loop(Func<Task> step)
+        {
+            try
+            {
+                while (!token.IsCancellationRequested)
+                {
+                    await step();
+                    await Task.Delay(10, token);
+                }
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
-        finally
-        {
-            File.Delete(file);
+            catch (OperationCanceledException)
+            {
+                // Stopped.
+            }
         }
     }
 

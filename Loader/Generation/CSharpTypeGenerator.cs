@@ -90,17 +90,21 @@ public sealed class CSharpTypeGenerator
     {
         ArgumentNullException.ThrowIfNull(spec);
         var roots = new SortedSet<uint>();
+        if (spec.Btf is not { } btf)
+            return [];
         foreach (var map in spec.Maps)
         {
-            if (map.Spec.BtfKeyTypeId != 0)
-                roots.Add(map.Spec.BtfKeyTypeId);
-            if (map.Spec.BtfValueTypeId != 0)
-                roots.Add(map.Spec.BtfValueTypeId);
+            // A data section's map has the DATASEC as its value type: its variables are roots of their own below.
+            foreach (var id in (ReadOnlySpan<uint>)[map.Spec.BtfKeyTypeId, map.Spec.BtfValueTypeId])
+            {
+                if (id != 0 && id < btf.TypeCount && btf.KindOf(btf.SkipModifiers(id)) != BtfKind.DATASEC)
+                    roots.Add(id);
+            }
         }
 
         foreach (var variable in spec.DataSections.SelectMany(d => d.Variables))
         {
-            if (variable.BtfTypeId != 0)
+            if (variable.BtfTypeId != 0 && variable.BtfTypeId < btf.TypeCount)
                 roots.Add(variable.BtfTypeId);
         }
 
@@ -159,7 +163,8 @@ public sealed class CSharpTypeGenerator
         switch (type)
         {
             case BtfInt i:
-                return Integer(i);
+                // C char (signed or not, by the target) is a byte of text: byte, so char arrays read as UTF-8.
+                return i.Size == 1 && BtfValueWriter.IsChar(_btf, id) ? new("byte", 1) : Integer(i);
             case BtfFloat f:
                 return f.Size switch
                 {

@@ -9,6 +9,7 @@ var root = new RootCommand("mbpf: load, attach and stream eBPF programs without 
     TraceCommand.Create(),
     RunCommand.Create(),
     BenchCommand.Create(),
+    GenCommand.Create(),
 };
 var parse = root.Parse(args);
 return parse.Errors.Count > 0 ? UsageError.Report(parse) : parse.Invoke();

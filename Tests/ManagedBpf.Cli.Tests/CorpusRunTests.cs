@@ -151,7 +151,7 @@ public sealed class CorpusRunTests(ITestOutputHelper log) : IDisposable
     {
         ["bcc-libbpf-tools/drsnoop.bpf.c"] = "direct reclaim happens only under memory pressure",
         ["bcc-libbpf-tools/tcpconnlat.bpf.c"] = "the programs that see a connect start are fentry and kprobes, which this kernel lacks; the one that attaches only completes what they start",
-        ["bcc-libbpf-tools/biotop.bpf.c"] = "its tp_btf block_io_start/done programs saw no request in two loaded CI runs (8 s) while biosnoop and biolatency saw the same workload's I/O; the cause is not yet known",
+        ["bcc-libbpf-tools/biotop.bpf.c"] = "its start times come from kprobe/blk_mq_start_request, which this kernel cannot attach; its tp_btf programs only note who issued a request, an entry that lives while the request is in flight",
         ["libbpf-bootstrap/minimal_legacy.bpf.c"] = "it writes only with bpf_printk, and only for the pid its user space puts in my_pid_map",
     };
 

@@ -155,13 +155,13 @@ public sealed partial class ObjectSpec
                     insn.Immediate = maps[relocation.Target].Handle.Fd;
                     break;
                 case CodeRelocationKind.Data:
-                    insns[index + 1].Immediate = checked(insn.Immediate + (int)relocation.SymbolOffset);
+                    insns[index + 1].Immediate = ValueOffset(program, relocation.Target, insn.Immediate, relocation.SymbolOffset);
                     insn.Src = BpfInstruction.PseudoMapValue;
                     insn.Immediate = maps[relocation.Target].Handle.Fd;
                     break;
                 case CodeRelocationKind.Kconfig:
                     var extern_ = KconfigExterns.First(k => k.Name == relocation.Target);
-                    insns[index + 1].Immediate = checked(insn.Immediate + (int)extern_.Offset);
+                    insns[index + 1].Immediate = ValueOffset(program, relocation.Target, insn.Immediate, extern_.Offset);
                     insn.Src = BpfInstruction.PseudoMapValue;
                     insn.Immediate = maps[".kconfig"].Handle.Fd;
                     break;
@@ -170,6 +170,22 @@ public sealed partial class ObjectSpec
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// The offset into the map's value that the second half of a data or kconfig <c>ld_imm64</c> carries: the
+    /// instruction's immediate plus the symbol's offset (libbpf adds them in C <c>int</c> arithmetic; the kernel reads the
+    /// sum as a <c>u32</c> below the value size). A sum that is negative or does not fit in 32 bits can only come from a
+    /// malformed object.
+    /// </summary>
+    private static int ValueOffset(ObjectProgram program, string target, int immediate, ulong symbolOffset)
+    {
+        var offset = symbolOffset <= int.MaxValue ? immediate + (long)symbolOffset : -1;
+        return offset is >= 0 and <= int.MaxValue
+            ? (int)offset
+            : throw new BpfObjectFormatException(
+                $"Program '{program.Name}' refers to '{target}' at immediate {immediate} from a symbol at offset {symbolOffset}: not an offset into its map's value.",
+                program.SectionName, null);
     }
 
     /// <summary>A typed ksym: a kernel variable (ld_imm64 BPF_PSEUDO_BTF_ID) or function (kfunc call) by vmlinux BTF id.</summary>

@@ -4,6 +4,9 @@ using ManagedBpf.TestSupport;
 namespace ManagedBpf.Loader.Tests;
 
 /// <summary>Loading fixtures into the real kernel and running them.</summary>
+/// <remarks>In the descriptor-counting collection: a test here counts the process's open maps, which a test of another
+/// class running in parallel would change.</remarks>
+[Collection(DescriptorCounting.Collection)]
 public sealed class ObjectLoadTests
 {
     private static ObjectSpec Open(string fixture) => ObjectSpec.Open(Path.Combine(Fixtures.Directory, fixture + ".bpf.o"));

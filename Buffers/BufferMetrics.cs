@@ -4,7 +4,7 @@ namespace ManagedBpf.Buffers;
 
 /// <summary>
 /// The <see cref="System.Diagnostics.Metrics"/> instruments of the readers and writers: one <see cref="Meter"/>
-/// named <see cref="MeterName"/> with six counters, each measurement tagged with the map's name and type and, for a
+/// named <see cref="MeterName"/> with seven counters, each measurement tagged with the map's name and type and, for a
 /// perf buffer, the CPU. Listen with a <see cref="MeterListener"/>, <c>dotnet-counters</c> or OpenTelemetry.
 /// </summary>
 /// <remarks>
@@ -40,6 +40,14 @@ public static class BufferMetrics
     /// </summary>
     public const string CorruptedBytesName = "managedbpf.buffer.corrupted.bytes";
 
+    /// <summary>
+    /// Records that a typed asynchronous stream read as a struct they were shorter than: the bytes they lack were read as
+    /// zeros (<see cref="TypedRecord.Read{T}(ReadOnlySpan{byte})"/>). For <c>ReadAllAsync&lt;T&gt;</c> that is a record
+    /// shorter than <c>sizeof(T)</c>; for <c>ReadAllVariableAsync</c> one shorter than its fixed part. Records of variable
+    /// length read as their full struct count here; a struct that does not match the program's layout does too.
+    /// </summary>
+    public const string ShortName = "managedbpf.buffer.short";
+
     /// <summary>The tag holding the map's name.</summary>
     public const string MapNameTag = "bpf.map.name";
 
@@ -63,6 +71,8 @@ public static class BufferMetrics
 
     internal static readonly Counter<long> CorruptedBytes = Meter.CreateCounter<long>(CorruptedBytesName, "By", "Bytes not delivered because the ring broke the ABI.");
 
+    internal static readonly Counter<long> Short = Meter.CreateCounter<long>(ShortName, "{record}", "Records shorter than the struct a typed stream read them as (the missing bytes read as zeros).");
+
     /// <summary>The tags of one reader, built once: passing a pre-built array allocates nothing per measurement.</summary>
     internal static KeyValuePair<string, object?>[] Tags(BufferMap map, int? cpu = null) => cpu is { } id
         ? [new(MapNameTag, map.Name), new(MapTypeTag, map.Type.ToString()), new(CpuTag, id)]
@@ -78,6 +88,9 @@ public static class BufferMetrics
         AddIfAny(Corrupted, corrupted, tags);
         AddIfAny(CorruptedBytes, corruptedBytes, tags);
     }
+
+    /// <summary>Adds records counted in <see cref="ShortName"/> (once per batch and ring, by the asynchronous streams).</summary>
+    internal static void AddShort(KeyValuePair<string, object?>[] tags, long records) => AddIfAny(Short, records, tags);
 
     private static void AddIfAny(Counter<long> counter, long value, KeyValuePair<string, object?>[] tags)
     {

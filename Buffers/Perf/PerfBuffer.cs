@@ -27,7 +27,8 @@ namespace ManagedBpf.Buffers.Perf;
 /// <para>
 /// Reads are serialised (a handler must not read the same buffer). Waiting works as in <see cref="Ring.RingBufferSet"/>
 /// (the same code): one consumer, synchronous waits block the caller, asynchronous ones use one dedicated background
-/// thread. Disposing deletes the map slots, closes the events
+/// thread. The asynchronous streams (<see cref="ReadAllAsync{T}(PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/>
+/// and the others) are one consumer too: enumerate one at a time. Disposing deletes the map slots, closes the events
 /// and unmaps the rings, once any read in progress has finished.
 /// </para>
 /// </remarks>
@@ -37,7 +38,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
     private readonly PerfCpuRing[] _rings;
     private readonly ReadinessWaiter _waiter;
     private readonly Lock _read = new();
-    private readonly Queue<byte[]> _copies = new();
+    private readonly PendingRecords _pending = new();
     private int _next;
     private PerfReadCounters _totals;
     private ulong _totalConsumed;
@@ -170,7 +171,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
 
     ReadinessWaiter IRecordBatchSource.Waiter => _waiter;
 
-    Queue<byte[]> IRecordBatchSource.Copies => _copies;
+    PendingRecords IRecordBatchSource.Pending => _pending;
 
     /// <summary>Reads every CPU's ring, ready or not, into <paramref name="handler"/>: the flush.</summary>
     /// <typeparam name="THandler">A struct handler; the reader is specialised for it.</typeparam>
@@ -269,25 +270,135 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
     /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
     /// <returns>Each sample's raw data (the kernel's padded raw size) in an array of its own, in order within each CPU.</returns>
     /// <remarks>
-    /// Samples are copied out of the rings up to a thousand at a time and yielded one by one. Copies a stream has taken
-    /// but not yielded when it ends (a <c>break</c>) stay with the buffer and come first in the next stream; the
-    /// synchronous consume methods do not see them.
+    /// <para>
+    /// The array per sample is this stream's contract;
+    /// <see cref="ReadAllAsync{T}(PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/>,
+    /// <see cref="ReadAllVariableAsync{THeader}(PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/> and
+    /// <see cref="ReadAllLeasedAsync"/> allocate nothing per sample.
+    /// </para>
+    /// <para>
+    /// All the streams work alike. Samples are copied out of the rings (through the 64 KB guard, as every read is), up
+    /// to a thousand (or a megabyte) at a time, into a buffer the reader keeps and reuses, and yielded one by one; when
+    /// none are left the stream waits for the rings asynchronously. Samples a stream has taken out of the rings but not
+    /// yielded when it ends (a <c>break</c>) stay with the buffer and come first in the next stream, of whichever kind;
+    /// the synchronous consume methods do not see them. Lost counts and corruption reports reach the callbacks while
+    /// the rings are read, before the samples read with them are yielded. Cancelling
+    /// <paramref name="cancellationToken"/> (or the token of <c>WithCancellation</c>) ends the stream with
+    /// <see cref="OperationCanceledException"/>, as <c>ChannelReader.ReadAllAsync</c> does: catch it with
+    /// <c>catch (OperationCanceledException) when (token.IsCancellationRequested)</c>.
+    /// </para>
     /// </remarks>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The buffer was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the buffer is in progress, or a callback read the buffer.</exception>
     public IAsyncEnumerable<byte[]> ReadAllAsync(PerfLostCallback? onLost = null, PerfCorruptionCallback? onCorruption = null, CancellationToken cancellationToken = default) =>
         RecordStream.ReadAllAsync(this, onLost, onCorruption, cancellationToken);
 
-    /// <summary>Streams the samples of every CPU decoded as <typeparamref name="T"/> (the first <c>sizeof(T)</c> bytes, host byte order).</summary>
-    /// <typeparam name="T">The sample's C layout as an unmanaged struct.</typeparam>
-    /// <param name="onLost">Receives lost counts, or <see langword="null"/>.</param>
+    /// <summary>
+    /// Streams the samples of every CPU read as <typeparamref name="T"/>, straight from the reader's reused buffer:
+    /// nothing is allocated per sample.
+    /// </summary>
+    /// <typeparam name="T">The sample's C layout as an unmanaged struct (host byte order).</typeparam>
+    /// <param name="onLost">Receives lost counts, or <see langword="null"/> (they are in <see cref="Totals"/> either way).</param>
     /// <param name="onCorruption">Receives corruption reports, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>The decoded samples, in order within each CPU. A sample shorter than <typeparamref name="T"/> ends the stream with <see cref="InvalidDataException"/>.</returns>
-    /// <remarks>As <see cref="ReadAllAsync(PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/>, with the same queue of copies.</remarks>
+    /// <returns>The samples, in order within each CPU.</returns>
+    /// <remarks>
+    /// <para>
+    /// A sample longer than <typeparamref name="T"/> (the raw size includes the kernel's padding) has its first
+    /// <c>sizeof(T)</c> bytes read. A sample shorter than <typeparamref name="T"/> is not an error: the bytes it lacks
+    /// read as zeros (<see cref="TypedRecord.Read{T}(ReadOnlySpan{byte})"/>), and it counts in
+    /// <see cref="BufferMetrics.ShortName"/>. For samples of variable length,
+    /// <see cref="ReadAllVariableAsync{THeader}(PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/> gives the
+    /// bytes after the fixed part as well.
+    /// </para>
+    /// <para>Otherwise as <see cref="ReadAllAsync(PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/>, sharing its pending samples.</para>
+    /// </remarks>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The buffer was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the buffer is in progress, or a callback read the buffer.</exception>
     public IAsyncEnumerable<T> ReadAllAsync<T>(PerfLostCallback? onLost = null, PerfCorruptionCallback? onCorruption = null, CancellationToken cancellationToken = default)
         where T : unmanaged =>
         RecordStream.ReadAllAsync<T>(this, onLost, onCorruption, cancellationToken);
 
+    /// <summary>
+    /// Streams the samples of every CPU as a fixed part read as <typeparamref name="THeader"/> and the bytes after it,
+    /// from <c>sizeof(THeader)</c> on (execsnoop: the event's fields, then its argument bytes). Nothing is allocated
+    /// per sample.
+    /// </summary>
+    /// <typeparam name="THeader">The C layout of the sample's fixed part.</typeparam>
+    /// <param name="onLost">Receives lost counts, or <see langword="null"/> (they are in <see cref="Totals"/> either way).</param>
+    /// <param name="onCorruption">Receives corruption reports, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The samples, in order within each CPU. Each one's <see cref="VariableRecord{THeader}.Tail"/> is valid until the stream is advanced.</returns>
+    /// <remarks>As <see cref="ReadAllVariableAsync{THeader}(int, PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/> with the tail at <c>sizeof(THeader)</c>.</remarks>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The buffer was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the buffer is in progress, or a callback read the buffer.</exception>
+    public IAsyncEnumerable<VariableRecord<THeader>> ReadAllVariableAsync<THeader>(PerfLostCallback? onLost = null, PerfCorruptionCallback? onCorruption = null, CancellationToken cancellationToken = default)
+        where THeader : unmanaged =>
+        RecordStream.ReadAllVariableAsync<THeader>(this, -1, onLost, onCorruption, cancellationToken);
+
+    /// <summary>
+    /// Streams the samples of every CPU as a fixed part read as <typeparamref name="THeader"/> and the bytes from
+    /// <paramref name="tailOffset"/> on. Nothing is allocated per sample.
+    /// </summary>
+    /// <typeparam name="THeader">The C layout of the sample's fixed part.</typeparam>
+    /// <param name="tailOffset">
+    /// Where the variable part starts: the C <c>offsetof</c> of the struct's last, variable member, when it differs from
+    /// <c>sizeof(THeader)</c> (a C# struct's size is rounded up to its alignment; C's offset of a trailing <c>char[]</c> is not).
+    /// </param>
+    /// <param name="onLost">Receives lost counts, or <see langword="null"/> (they are in <see cref="Totals"/> either way).</param>
+    /// <param name="onCorruption">Receives corruption reports, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The samples, in order within each CPU.</returns>
+    /// <remarks>
+    /// <para>
+    /// <see cref="VariableRecord{THeader}.Tail"/> points into the reader's reused buffer and is valid until the stream's
+    /// enumerator is advanced (the next iteration of <c>await foreach</c>) or disposed, as a <c>PipeReader</c>'s buffer
+    /// is until <c>AdvanceTo</c>: copy what must outlive the iteration. It ends with the kernel's padding (up to 7
+    /// bytes the program did not write): use the length the sample carries.
+    /// </para>
+    /// <para>
+    /// A sample that ends before <paramref name="tailOffset"/> is not an error: the header bytes it lacks read as
+    /// zeros, its tail is empty, and it counts in <see cref="BufferMetrics.ShortName"/>. Otherwise as
+    /// <see cref="ReadAllAsync(PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/>, sharing its pending samples.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tailOffset"/> is negative.</exception>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The buffer was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the buffer is in progress, or a callback read the buffer.</exception>
+    public IAsyncEnumerable<VariableRecord<THeader>> ReadAllVariableAsync<THeader>(int tailOffset, PerfLostCallback? onLost = null, PerfCorruptionCallback? onCorruption = null, CancellationToken cancellationToken = default)
+        where THeader : unmanaged
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tailOffset);
+        return RecordStream.ReadAllVariableAsync<THeader>(this, tailOffset, onLost, onCorruption, cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams the samples of every CPU as memory lent from the reader's reused buffer, valid until the stream is
+    /// advanced: the <c>byte[]</c> stream without an array per sample.
+    /// </summary>
+    /// <param name="onLost">Receives lost counts, or <see langword="null"/> (they are in <see cref="Totals"/> either way).</param>
+    /// <param name="onCorruption">Receives corruption reports, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>Each sample's raw data (the kernel's padded raw size), in order within each CPU.</returns>
+    /// <remarks>
+    /// Each sample is valid until the stream's enumerator is advanced (the next iteration of <c>await foreach</c>) or
+    /// disposed, as a <c>PipeReader</c>'s buffer is until <c>AdvanceTo</c>: copy what must outlive the iteration
+    /// (<c>ToArray()</c>, or into a buffer of one's own). Otherwise as
+    /// <see cref="ReadAllAsync(PerfLostCallback?, PerfCorruptionCallback?, CancellationToken)"/>, sharing its pending samples.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The buffer was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the buffer is in progress, or a callback read the buffer.</exception>
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllLeasedAsync(PerfLostCallback? onLost = null, PerfCorruptionCallback? onCorruption = null, CancellationToken cancellationToken = default) =>
+        RecordStream.ReadAllLeasedAsync(this, onLost, onCorruption, cancellationToken);
+
     void IRecordBatchSource.ReadReady(ref RecordCollector collector) => ConsumeReady(ref collector);
+
+    KeyValuePair<string, object?>[] IRecordBatchSource.MetricTags(int source) => _rings[IndexOf(source)].Tags;
 
     /// <summary>Stops the events (PERF_EVENT_IOC_DISABLE): until <see cref="Resume"/>, <c>bpf_perf_event_output</c> fails and writes nothing.</summary>
     public void Pause() => ForEachRing(enable: false);

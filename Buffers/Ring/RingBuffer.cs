@@ -75,6 +75,9 @@ public sealed class RingBuffer : IDisposable
     /// <summary>The data size in bytes (the map's <c>max_entries</c>).</summary>
     public ulong Size => _mapping.Size;
 
+    /// <summary>The tags of this ring's metrics.</summary>
+    internal KeyValuePair<string, object?>[] MetricTags => _tags;
+
     /// <summary>The map's descriptor (held open by this reader), e.g. to register it with an event loop of one's own.</summary>
     public SafeFdHandle Handle => _map.Handle;
 

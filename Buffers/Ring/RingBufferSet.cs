@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ManagedBpf.Buffers.Waiting;
 using ManagedBpf.Kernel;
 using ManagedBpf.Maps;
@@ -22,7 +23,8 @@ namespace ManagedBpf.Buffers.Ring;
 /// One consumer: waits and consumption happen on one thread at a time (a second concurrent wait throws). The
 /// synchronous waits block the calling thread; the asynchronous ones (<see cref="WaitAsync"/>,
 /// <see cref="ReadAllAsync(CancellationToken)"/>) run the epoll wait on one dedicated background thread per set and
-/// never block the thread pool. Disposing the set wakes any wait with <see cref="ObjectDisposedException"/> and
+/// never block the thread pool. The asynchronous streams (<see cref="ReadAllAsync{T}(CancellationToken)"/> and the
+/// others) are one consumer too: enumerate one at a time. Disposing the set wakes any wait with <see cref="ObjectDisposedException"/> and
 /// disposes the rings it owns.
 /// </para>
 /// </remarks>
@@ -30,7 +32,7 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
 {
     private readonly ReadinessWaiter _waiter;
     private readonly Lock _membership = new();
-    private readonly Queue<byte[]> _copies = new();
+    private readonly PendingRecords _pending = new();
     private Member[] _members = [];
     private int _next; // where a pass starts: after the ring a handler last stopped in, so no ring starves
     private int _disposed;
@@ -48,7 +50,7 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
 
     ReadinessWaiter IRecordBatchSource.Waiter => _waiter;
 
-    Queue<byte[]> IRecordBatchSource.Copies => _copies;
+    PendingRecords IRecordBatchSource.Pending => _pending;
 
     /// <summary>Adds <paramref name="ring"/>; the set owns it from now on and disposes it with itself.</summary>
     /// <param name="ring">The ring.</param>
@@ -172,23 +174,127 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
     /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The payloads, each in an array of its own, in order within each ring.</returns>
     /// <remarks>
-    /// Records are copied out of the rings up to a thousand at a time and yielded one by one. Copies a stream has taken
-    /// but not yielded when it ends (a <c>break</c>) stay with the set and come first in the next stream; the
-    /// synchronous consume methods do not see them.
+    /// <para>
+    /// The array per record is this stream's contract; <see cref="ReadAllAsync{T}(CancellationToken)"/>,
+    /// <see cref="ReadAllVariableAsync{THeader}(CancellationToken)"/> and <see cref="ReadAllLeasedAsync"/> allocate
+    /// nothing per record.
+    /// </para>
+    /// <para>
+    /// All the streams work alike. Records are copied out of the rings, up to a thousand (or a megabyte) at a time, into
+    /// a buffer the set keeps and reuses, and yielded one by one; when none are left the stream waits for the rings
+    /// asynchronously. Records a stream has taken out of the rings but not yielded when it ends (a <c>break</c>) stay
+    /// with the set and come first in the next stream, of whichever kind; the synchronous consume methods do not see
+    /// them. Cancelling <paramref name="cancellationToken"/> (or the token of <c>WithCancellation</c>) ends the stream
+    /// with <see cref="OperationCanceledException"/>, as <c>ChannelReader.ReadAllAsync</c> does: catch it with
+    /// <c>catch (OperationCanceledException) when (token.IsCancellationRequested)</c>.
+    /// </para>
     /// </remarks>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The set was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the set is in progress.</exception>
+    /// <exception cref="RingCorruptedException">(From the enumeration.) A ring's contents break the ABI.</exception>
     public IAsyncEnumerable<byte[]> ReadAllAsync(CancellationToken cancellationToken = default) =>
         RecordStream.ReadAllAsync(this, null, null, cancellationToken);
 
-    /// <summary>Streams the records of every ring decoded as <typeparamref name="T"/> (the first <c>sizeof(T)</c> bytes, host byte order).</summary>
-    /// <typeparam name="T">The record's C layout as an unmanaged struct.</typeparam>
+    /// <summary>
+    /// Streams the records of every ring read as <typeparamref name="T"/>, straight from the set's reused buffer:
+    /// nothing is allocated per record.
+    /// </summary>
+    /// <typeparam name="T">The record's C layout as an unmanaged struct (host byte order).</typeparam>
     /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>The decoded records, in order within each ring. A record shorter than <typeparamref name="T"/> ends the stream with <see cref="InvalidDataException"/>.</returns>
-    /// <remarks>As <see cref="ReadAllAsync(CancellationToken)"/>, with the same queue of copies.</remarks>
+    /// <returns>The records, in order within each ring.</returns>
+    /// <remarks>
+    /// <para>
+    /// A record longer than <typeparamref name="T"/> has its first <c>sizeof(T)</c> bytes read. A record shorter than
+    /// <typeparamref name="T"/> is not an error: the bytes it lacks read as zeros (<see cref="TypedRecord.Read{T}(ReadOnlySpan{byte})"/>),
+    /// and it counts in <see cref="BufferMetrics.ShortName"/>. For records of variable length (a fixed part, then
+    /// bytes whose count the record carries), <see cref="ReadAllVariableAsync{THeader}(CancellationToken)"/> gives the
+    /// bytes after the fixed part as well.
+    /// </para>
+    /// <para>Otherwise as <see cref="ReadAllAsync(CancellationToken)"/>, sharing its pending records.</para>
+    /// </remarks>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The set was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the set is in progress.</exception>
+    /// <exception cref="RingCorruptedException">(From the enumeration.) A ring's contents break the ABI.</exception>
     public IAsyncEnumerable<T> ReadAllAsync<T>(CancellationToken cancellationToken = default)
         where T : unmanaged =>
         RecordStream.ReadAllAsync<T>(this, null, null, cancellationToken);
 
+    /// <summary>
+    /// Streams the records of every ring as a fixed part read as <typeparamref name="THeader"/> and the bytes after
+    /// it, from <c>sizeof(THeader)</c> on (execsnoop: the event's fields, then its argument bytes). Nothing is
+    /// allocated per record.
+    /// </summary>
+    /// <typeparam name="THeader">The C layout of the record's fixed part.</typeparam>
+    /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The records, in order within each ring. Each one's <see cref="VariableRecord{THeader}.Tail"/> is valid until the stream is advanced.</returns>
+    /// <remarks>As <see cref="ReadAllVariableAsync{THeader}(int, CancellationToken)"/> with the tail at <c>sizeof(THeader)</c>.</remarks>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The set was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the set is in progress.</exception>
+    /// <exception cref="RingCorruptedException">(From the enumeration.) A ring's contents break the ABI.</exception>
+    public IAsyncEnumerable<VariableRecord<THeader>> ReadAllVariableAsync<THeader>(CancellationToken cancellationToken = default)
+        where THeader : unmanaged =>
+        RecordStream.ReadAllVariableAsync<THeader>(this, -1, null, null, cancellationToken);
+
+    /// <summary>
+    /// Streams the records of every ring as a fixed part read as <typeparamref name="THeader"/> and the bytes from
+    /// <paramref name="tailOffset"/> on. Nothing is allocated per record.
+    /// </summary>
+    /// <typeparam name="THeader">The C layout of the record's fixed part.</typeparam>
+    /// <param name="tailOffset">
+    /// Where the variable part starts: the C <c>offsetof</c> of the struct's last, variable member, when it differs from
+    /// <c>sizeof(THeader)</c> (a C# struct's size is rounded up to its alignment; C's offset of a trailing <c>char[]</c> is not).
+    /// </param>
+    /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The records, in order within each ring.</returns>
+    /// <remarks>
+    /// <para>
+    /// <see cref="VariableRecord{THeader}.Tail"/> points into the set's reused buffer and is valid until the stream's
+    /// enumerator is advanced (the next iteration of <c>await foreach</c>) or disposed, as a <c>PipeReader</c>'s buffer
+    /// is until <c>AdvanceTo</c>: copy what must outlive the iteration.
+    /// </para>
+    /// <para>
+    /// A record that ends before <paramref name="tailOffset"/> is not an error: the header bytes it lacks read as
+    /// zeros, its tail is empty, and it counts in <see cref="BufferMetrics.ShortName"/>. Otherwise as
+    /// <see cref="ReadAllAsync(CancellationToken)"/>, sharing its pending records.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tailOffset"/> is negative.</exception>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The set was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the set is in progress.</exception>
+    /// <exception cref="RingCorruptedException">(From the enumeration.) A ring's contents break the ABI.</exception>
+    public IAsyncEnumerable<VariableRecord<THeader>> ReadAllVariableAsync<THeader>(int tailOffset, CancellationToken cancellationToken = default)
+        where THeader : unmanaged
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tailOffset);
+        return RecordStream.ReadAllVariableAsync<THeader>(this, tailOffset, null, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams the records of every ring as memory lent from the set's reused buffer, valid until the stream is
+    /// advanced: the <c>byte[]</c> stream without an array per record.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the stream with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The payloads, in order within each ring.</returns>
+    /// <remarks>
+    /// Each payload is valid until the stream's enumerator is advanced (the next iteration of <c>await foreach</c>) or
+    /// disposed, as a <c>PipeReader</c>'s buffer is until <c>AdvanceTo</c>: copy what must outlive the iteration
+    /// (<c>ToArray()</c>, or into a buffer of one's own). Otherwise as <see cref="ReadAllAsync(CancellationToken)"/>,
+    /// sharing its pending records.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException">(From the enumeration.) The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">(From the enumeration.) The set was disposed, also while the stream waited.</exception>
+    /// <exception cref="InvalidOperationException">(From the enumeration.) Another wait on the set is in progress.</exception>
+    /// <exception cref="RingCorruptedException">(From the enumeration.) A ring's contents break the ABI.</exception>
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllLeasedAsync(CancellationToken cancellationToken = default) =>
+        RecordStream.ReadAllLeasedAsync(this, null, null, cancellationToken);
+
     void IRecordBatchSource.ReadReady(ref RecordCollector collector) => ConsumeReady(ref collector);
+
+    KeyValuePair<string, object?>[] IRecordBatchSource.MetricTags(int source) => Volatile.Read(ref _members)[source].Ring.MetricTags;
 
     /// <summary>Wakes any wait (it throws <see cref="ObjectDisposedException"/>), closes the epoll set and disposes the rings.</summary>
     public void Dispose()
@@ -213,6 +319,8 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
         for (var n = 0; n < members.Length; n++)
         {
             var i = (first + n) % members.Length;
+            if (typeof(THandler) == typeof(RecordCollector))
+                Unsafe.As<THandler, RecordCollector>(ref handler).Source = i; // the streams' pending records say where each came from
             if (Due(i, readyOnly) && ConsumeOne(members[i].Ring, i, ref handler, commit, ref totals))
                 break;
         }

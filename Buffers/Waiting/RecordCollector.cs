@@ -4,27 +4,29 @@ using ManagedBpf.Buffers.Ring;
 namespace ManagedBpf.Buffers.Waiting;
 
 /// <summary>
-/// Copies records of either kind of ring into a queue, up to a batch limit, for the asynchronous streams: the copies
-/// outlive the drain, so they can be yielded across awaits while the ring is already reused.
+/// Copies records of either kind of ring into a reader's <see cref="PendingRecords"/>, up to its limits, for the
+/// asynchronous streams: the copies outlive the drain, so they can be yielded across awaits while the ring is already
+/// reused.
 /// </summary>
-internal readonly struct RecordCollector(Queue<byte[]> copies, int limit, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption)
+internal struct RecordCollector(PendingRecords pending, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption)
     : IRingRecordHandler, IPerfRecordHandler
 {
-    public bool OnRecord(ReadOnlySpan<byte> payload)
+    /// <summary>The index of the ring of a set being drained (set by <see cref="RingBufferSet"/> before each ring).</summary>
+    public int Source;
+
+    public readonly bool OnRecord(ReadOnlySpan<byte> payload)
     {
-        copies.Enqueue(payload.ToArray());
-        return copies.Count < limit;
+        payload.CopyTo(pending.Append(payload.Length, Source));
+        return !pending.IsFull;
     }
 
-    public bool OnSample(in PerfSample sample)
+    public readonly bool OnSample(in PerfSample sample)
     {
-        var copy = GC.AllocateUninitializedArray<byte>(sample.Length);
-        sample.CopyTo(copy);
-        copies.Enqueue(copy);
-        return copies.Count < limit;
+        sample.CopyTo(pending.Append(sample.Length, sample.Cpu));
+        return !pending.IsFull;
     }
 
-    public void OnLost(int cpu, ulong lost) => onLost?.Invoke(cpu, lost);
+    public readonly void OnLost(int cpu, ulong lost) => onLost?.Invoke(cpu, lost);
 
-    public void OnCorruption(in PerfCorruption corruption) => onCorruption?.Invoke(in corruption);
+    public readonly void OnCorruption(in PerfCorruption corruption) => onCorruption?.Invoke(in corruption);
 }

@@ -1,64 +1,134 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using ManagedBpf.Buffers.Perf;
 
 namespace ManagedBpf.Buffers.Waiting;
 
 /// <summary>
 /// The asynchronous streams of <see cref="Ring.RingBufferSet"/> and <see cref="PerfBuffer"/>: copy what the ready
-/// rings hold into the reader's queue (never holding a mapping across an await), yield the copies one by one, and wait
-/// asynchronously when there is nothing left. A record leaves the queue only when it is yielded.
+/// rings hold into the reader's <see cref="PendingRecords"/> (never holding a mapping across an await), yield the
+/// records one by one in the form the stream promises, and wait asynchronously when there is nothing left. A record
+/// leaves the pending records only when it is yielded.
 /// </summary>
+/// <remarks>
+/// In steady state a stream allocates nothing per record but what its form needs (the array of the
+/// <c>byte[]</c> stream): the pending buffer is the reader's and reused, the iterator and its state machine are
+/// allocated once per enumeration, and an asynchronous wait completes a reusable value task source.
+/// </remarks>
 internal static class RecordStream
 {
-    /// <summary>The most records copied per drain, bounding the memory a burst can take before it is yielded.</summary>
-    internal const int BatchLimit = 1024;
+    /// <summary>Copies of the records, each in an array of its own.</summary>
+    internal static IAsyncEnumerable<byte[]> ReadAllAsync(
+        IRecordBatchSource source, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption, CancellationToken cancellationToken) =>
+        Stream<Copy, byte[]>(source, onLost, onCorruption, default, cancellationToken);
 
-    internal static async IAsyncEnumerable<byte[]> ReadAllAsync(
-        IRecordBatchSource source, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The records read as <typeparamref name="T"/> (<see cref="TypedRecord.Read{T}(ReadOnlySpan{byte})"/>).</summary>
+    internal static IAsyncEnumerable<T> ReadAllAsync<T>(
+        IRecordBatchSource source, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption, CancellationToken cancellationToken)
+        where T : unmanaged =>
+        Stream<Struct<T>, T>(source, onLost, onCorruption, default, cancellationToken);
+
+    /// <summary>The records' bytes in the pending buffer, valid until the stream is advanced.</summary>
+    internal static IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllLeasedAsync(
+        IRecordBatchSource source, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption, CancellationToken cancellationToken) =>
+        Stream<Lease, ReadOnlyMemory<byte>>(source, onLost, onCorruption, default, cancellationToken);
+
+    /// <summary>The records as a <typeparamref name="THeader"/> and the bytes from <paramref name="tailOffset"/> on (-1: <c>sizeof(THeader)</c>).</summary>
+    internal static IAsyncEnumerable<VariableRecord<THeader>> ReadAllVariableAsync<THeader>(
+        IRecordBatchSource source, int tailOffset, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption, CancellationToken cancellationToken)
+        where THeader : unmanaged
     {
-        while (true)
+        if (tailOffset == -1)
+            tailOffset = Unsafe.SizeOf<THeader>();
+        ArgumentOutOfRangeException.ThrowIfNegative(tailOffset);
+        return Stream<Variable<THeader>, VariableRecord<THeader>>(source, onLost, onCorruption, new Variable<THeader>(tailOffset), cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<TResult> Stream<TForm, TResult>(
+        IRecordBatchSource source, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption, TForm form,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where TForm : struct, IRecordForm<TResult>
+    {
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (TryTake(source, onLost, onCorruption, out var record))
-                yield return record;
-            else
-                await source.Waiter.WaitAsync(-1, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (TryTake<TForm, TResult>(source, onLost, onCorruption, in form, out var record))
+                    yield return record;
+                else
+                    await source.Waiter.WaitAsync(-1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            var pending = source.Pending;
+            lock (pending.Lock)
+                pending.FlushShort(source);
         }
     }
 
-    internal static async IAsyncEnumerable<T> ReadAllAsync<T>(
-        IRecordBatchSource source, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-        where T : unmanaged
+    /// <summary>The next record in the stream's form, refilling the pending records from the ready rings when all were taken.</summary>
+    private static bool TryTake<TForm, TResult>(IRecordBatchSource source, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption, in TForm form, out TResult record)
+        where TForm : struct, IRecordForm<TResult>
     {
-        await foreach (var record in ReadAllAsync(source, onLost, onCorruption, cancellationToken).ConfigureAwait(false))
-            yield return Decode<T>(record);
-    }
-
-    /// <summary>Reads the first <c>sizeof(T)</c> bytes of a record as a <typeparamref name="T"/> (host byte order, unaligned).</summary>
-    private static T Decode<T>(byte[] record)
-        where T : unmanaged
-    {
-        if (record.Length < Unsafe.SizeOf<T>())
-            throw new InvalidDataException(Invariant.Format(
-                $"A {record.Length}-byte record cannot be read as {typeof(T).Name}, which takes {Unsafe.SizeOf<T>()} bytes."));
-        return MemoryMarshal.Read<T>(record);
-    }
-
-    /// <summary>The next copy, refilling the queue from the ready rings when it is empty.</summary>
-    private static bool TryTake(IRecordBatchSource source, PerfLostCallback? onLost, PerfCorruptionCallback? onCorruption, out byte[] record)
-    {
-        var copies = source.Copies;
-        lock (copies)
+        var pending = source.Pending;
+        lock (pending.Lock)
         {
-            if (copies.Count == 0)
+            if (pending.IsEmpty)
             {
-                var collector = new RecordCollector(copies, BatchLimit, onLost, onCorruption);
+                // Every record of the last batch was taken: its bytes can go.
+                pending.FlushShort(source);
+                pending.Clear();
+                var collector = new RecordCollector(pending, onLost, onCorruption);
                 source.ReadReady(ref collector);
             }
-            return copies.TryDequeue(out record!);
+            if (!pending.TryTake(out var entry))
+            {
+                record = default!;
+                return false;
+            }
+            record = form.Read(source, pending, in entry);
+            return true;
+        }
+    }
+
+    /// <summary>What a stream makes of one pending record (a struct, so the stream is specialised for it).</summary>
+    private interface IRecordForm<TResult>
+    {
+        TResult Read(IRecordBatchSource source, PendingRecords pending, in PendingRecords.Entry entry);
+    }
+
+    private readonly struct Copy : IRecordForm<byte[]>
+    {
+        public byte[] Read(IRecordBatchSource source, PendingRecords pending, in PendingRecords.Entry entry) => pending.Span(entry).ToArray();
+    }
+
+    private readonly struct Struct<T> : IRecordForm<T>
+        where T : unmanaged
+    {
+        public T Read(IRecordBatchSource source, PendingRecords pending, in PendingRecords.Entry entry)
+        {
+            if (entry.Length < Unsafe.SizeOf<T>())
+                pending.CountShort(source, entry.Source);
+            return TypedRecord.Read<T>(pending.Span(entry));
+        }
+    }
+
+    private readonly struct Lease : IRecordForm<ReadOnlyMemory<byte>>
+    {
+        public ReadOnlyMemory<byte> Read(IRecordBatchSource source, PendingRecords pending, in PendingRecords.Entry entry) => pending.Memory(entry);
+    }
+
+    private readonly struct Variable<THeader>(int tailOffset) : IRecordForm<VariableRecord<THeader>>
+        where THeader : unmanaged
+    {
+        public VariableRecord<THeader> Read(IRecordBatchSource source, PendingRecords pending, in PendingRecords.Entry entry)
+        {
+            if (entry.Length < tailOffset)
+                pending.CountShort(source, entry.Source);
+            var memory = pending.Memory(entry);
+            return new VariableRecord<THeader>(
+                TypedRecord.Read<THeader>(pending.Span(entry)), entry.Length > tailOffset ? memory[tailOffset..] : ReadOnlyMemory<byte>.Empty, entry.Length);
         }
     }
 }

@@ -218,19 +218,6 @@ public sealed class RingBufferSetKernelTests(ITestOutputHelper output)
         });
     }
 
-    [KernelFact]
-    public void A_record_too_short_for_the_struct_ends_the_stream_with_the_sizes()
-    {
-        using var map = RingBuffer(4096);
-        using var set = new RingBufferSet();
-        set.Add(map);
-        using var producer = Producers.RingOutput(map, 8);
-        producer.Run(Record(1, 8));
-        var e = Assert.Throws<InvalidDataException>(() => set.ReadAllAsync<Event>().GetAsyncEnumerator().MoveNextAsync().AsTask().GetAwaiter().GetResult());
-        Assert.Contains("8-byte record", e.Message);
-        Assert.Contains("24 bytes", e.Message);
-    }
-
     /// <summary>
     /// A producer thread reserves, submits and discards as fast as it can while the consumer sleeps in Poll between
     /// bursts: every record arrives in order, and no wakeup is lost although the consumer regularly stops at a record

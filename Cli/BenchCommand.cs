@@ -23,7 +23,7 @@ namespace ManagedBpf.Cli;
 /// starts the consumer thread there, then moves the main thread (the producer) to the first ("CPU 0"). CPU ids come
 /// from the online list, which can have gaps.
 /// </remarks>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
     private const int WarmUpRounds = 2;
     private const uint StreamRecordsPerRun = 64;
@@ -38,16 +38,37 @@ internal static class BenchCommand
         var records = NumberOption.Integer("--records", "Records per fill (drain), or in total (stream: test runs of 64 records, so rounded up to a multiple of 64).", 1u, uint.MaxValue - 63, 1000u);
         var rounds = NumberOption.Integer("--rounds", "Measured rounds (drain); the median is reported.", 1, 10_000, 11);
         var obj = new Option<string?>("--object") { Description = "The producers object (default: fixtures/obj/producers.bpf.o found from the current or the tool's directory)." };
-        foreach (var option in new Option[] { via, payload, records, obj })
+        var consumer = new Option<string>("--consumer")
+        {
+            Description = "handler: the zero-copy struct handler (Consume/Poll); typed, variable, leased, bytes: the asynchronous streams "
+                + "ReadAllAsync<T> (a 64-byte struct), ReadAllVariableAsync<ulong> (8-byte header, the rest as tail), ReadAllLeasedAsync and ReadAllAsync (byte[]).",
+            DefaultValueFactory = _ => "handler",
+        };
+        consumer.AcceptOnlyFromAmong("handler", "typed", "variable", "leased", "bytes");
+        foreach (var option in new Option[] { via, payload, records, obj, consumer })
         {
             drain.Options.Add(option);
             stream.Options.Add(option);
         }
         drain.Options.Add(rounds);
-        drain.SetAction(result => CliErrors.Run(() => Drain(
-            Open(result.GetValue(obj), result.GetValue(payload), result.GetValue(records)), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records), result.GetValue(rounds))));
-        stream.SetAction(result => CliErrors.Run(() => Stream(
-            Open(result.GetValue(obj), result.GetValue(payload), StreamRecordsPerRun), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records))));
+        drain.SetAction(result => CliErrors.Run(() =>
+        {
+            var spec = Open(result.GetValue(obj), result.GetValue(payload), result.GetValue(records));
+            var (viaPerf, size, count, times) = (result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records), result.GetValue(rounds));
+            if (result.GetValue(consumer) is "handler" or null)
+                Drain(spec, viaPerf, size, count, times);
+            else
+                DrainAsync(spec, viaPerf, size, count, times, result.GetValue(consumer)!);
+        }));
+        stream.SetAction(result => CliErrors.Run(() =>
+        {
+            var spec = Open(result.GetValue(obj), result.GetValue(payload), StreamRecordsPerRun);
+            var (viaPerf, size, count) = (result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records));
+            if (result.GetValue(consumer) is "handler" or null)
+                Stream(spec, viaPerf, size, count);
+            else
+                StreamAsync(spec, viaPerf, size, count, result.GetValue(consumer)!);
+        }));
         return new Command("bench", "Benchmarks of the managed ring and perf buffer readers (the performance protocol: Benchmarks/README.md).") { drain, stream };
     }
 

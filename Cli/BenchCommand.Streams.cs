@@ -1,0 +1,231 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using ManagedBpf.Buffers;
+using ManagedBpf.Buffers.Perf;
+using ManagedBpf.Buffers.Ring;
+using ManagedBpf.Kernel;
+using ManagedBpf.Loader;
+
+namespace ManagedBpf.Cli;
+
+/// <summary>
+/// <c>mbpf bench drain|stream --consumer typed|variable|leased|bytes</c>: the same protocol through the asynchronous
+/// streams (<c>await foreach</c>) instead of a struct handler. Continuations run on the thread pool, so allocation is
+/// measured over every thread (<see cref="GC.GetTotalAllocatedBytes(bool)"/>), less what the producer allocated on its
+/// own thread.
+/// </summary>
+internal static partial class BenchCommand
+{
+    /// <summary>Drain: each round fills the ring, then times reading exactly that many records from one enumeration (the first read of a round waits for the wakeup).</summary>
+    private static void DrainAsync(ObjectSpec spec, bool viaPerf, uint payload, uint records, int rounds, string consumer)
+    {
+        var cpu = KernelInfo.OnlineCpus()[^1];
+        Pin(cpu);
+        using var collection = spec.Load();
+        var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
+        using var ring = viaPerf ? null : new RingBufferSet();
+        ring?.Add(collection.Map("ring"));
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), new PerfBufferOptions { PageCount = 64 }) : null;
+        var dropsBefore = Drops(collection, viaPerf);
+        var produce = () => Produce(program, viaPerf, stackalloc byte[8], (uint)cpu, records);
+
+        var (times, delivered, allocated) = (consumer switch
+        {
+            "typed" => DrainRounds(viaPerf ? perf!.ReadAllAsync<Event64>() : ring!.ReadAllAsync<Event64>(), static e => e.Seq, produce, records, rounds),
+            "variable" => DrainRounds(viaPerf ? perf!.ReadAllVariableAsync<ulong>() : ring!.ReadAllVariableAsync<ulong>(), static r => r.Header + (ulong)r.Tail.Length, produce, records, rounds),
+            "leased" => DrainRounds(viaPerf ? perf!.ReadAllLeasedAsync() : ring!.ReadAllLeasedAsync(), static m => BinaryPrimitives.ReadUInt64LittleEndian(m.Span), produce, records, rounds),
+            _ => DrainRounds(viaPerf ? perf!.ReadAllAsync() : ring!.ReadAllAsync(), static a => BinaryPrimitives.ReadUInt64LittleEndian(a), produce, records, rounds),
+        }).GetAwaiter().GetResult();
+
+        Array.Sort(times);
+        var median = rounds % 2 == 1 ? times[rounds / 2] : (times[(rounds / 2) - 1] + times[rounds / 2]) / 2;
+        Print("drain", viaPerf, payload, records, $" rounds={rounds} consumer={consumer}", median, delivered == 0 ? 0 : (double)allocated / delivered,
+            delivered, Drops(collection, viaPerf) - dropsBefore, median > 0 ? 1e9 / median : 0);
+    }
+
+    private static async Task<(double[] Times, long Delivered, long Allocated)> DrainRounds<T>(
+        IAsyncEnumerable<T> stream, Func<T, ulong> touch, Action produce, uint records, int rounds)
+    {
+        var times = new double[rounds];
+        long delivered = 0, allocated = 0;
+        ulong checksum = 0;
+        await using var reader = stream.GetAsyncEnumerator();
+        // Warm-up as WarmUp does, through the same enumerator: tiered compilation settles on the code measured below.
+        for (var pass = 0; pass < 3; pass++)
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                produce();
+                for (uint n = 0; n < records && await reader.MoveNextAsync().ConfigureAwait(false); n++)
+                    checksum += touch(reader.Current);
+            }
+            await Task.Delay(250).ConfigureAwait(false);
+        }
+        for (var round = -WarmUpRounds; round < rounds; round++)
+        {
+            var producerBefore = GC.GetAllocatedBytesForCurrentThread();
+            produce();
+            var producerBytes = GC.GetAllocatedBytesForCurrentThread() - producerBefore;
+            var before = GC.GetTotalAllocatedBytes(precise: true) - producerBytes;
+            var start = Stopwatch.GetTimestamp();
+            uint got = 0;
+            while (got < records && await reader.MoveNextAsync().ConfigureAwait(false))
+            {
+                checksum += touch(reader.Current);
+                got++;
+            }
+            var end = Stopwatch.GetTimestamp();
+            var after = GC.GetTotalAllocatedBytes(precise: true);
+            if (round < 0)
+                continue;
+            delivered += got;
+            allocated += after - before - producerBytes;
+            times[round] = (end - start) * 1e9 / Stopwatch.Frequency / records;
+        }
+        GC.KeepAlive(checksum);
+        return (times, delivered, Math.Max(0, allocated));
+    }
+
+    /// <summary>Stream: as <see cref="Stream"/>, with the consumer reading the asynchronous stream (started on CPU 1; its continuations run on the thread pool).</summary>
+    private static void StreamAsync(ObjectSpec spec, bool viaPerf, uint payload, uint records, string consumer)
+    {
+        var online = KernelInfo.OnlineCpus();
+        var (producerCpu, consumerCpu) = (online[0], online[1 % online.Length]);
+        using var collection = spec.Load();
+        var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
+        using var ring = viaPerf ? null : new RingBufferSet();
+        ring?.Add(collection.Map("ring"));
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), new PerfBufferOptions { PageCount = 64 }) : null;
+
+        Func<AsyncStreamState, Task> consume = consumer switch
+        {
+            "typed" => state => ConsumeStreamAsync(viaPerf ? perf!.ReadAllAsync<Event64>(cancellationToken: state.Stop.Token) : ring!.ReadAllAsync<Event64>(state.Stop.Token), static e => e.Seq, state),
+            "variable" => state => ConsumeStreamAsync(viaPerf ? perf!.ReadAllVariableAsync<ulong>(cancellationToken: state.Stop.Token) : ring!.ReadAllVariableAsync<ulong>(state.Stop.Token), static r => r.Header + (ulong)r.Tail.Length, state),
+            "leased" => state => ConsumeStreamAsync(viaPerf ? perf!.ReadAllLeasedAsync(cancellationToken: state.Stop.Token) : ring!.ReadAllLeasedAsync(state.Stop.Token), static m => BinaryPrimitives.ReadUInt64LittleEndian(m.Span), state),
+            _ => state => ConsumeStreamAsync(viaPerf ? perf!.ReadAllAsync(cancellationToken: state.Stop.Token) : ring!.ReadAllAsync(state.Stop.Token), static a => BinaryPrimitives.ReadUInt64LittleEndian(a), state),
+        };
+
+        // Warm-up: short runs (test runs of 64 records) through the same consumer, with pauses for tiered compilation,
+        // and a full ring each pass, so that the reader's buffer has grown to the largest batch before the measurement.
+        Span<byte> context = stackalloc byte[8];
+        for (var pass = 0; pass < 3; pass++)
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                using var warm = new AsyncStreamState();
+                var task = consume(warm);
+                var before = Drops(collection, viaPerf);
+                var runs = i == 0 ? 64 : 1;
+                for (var run = 0; run < runs; run++)
+                    Produce(program, viaPerf, context, (uint)producerCpu, StreamRecordsPerRun);
+                Finish(warm, task, (ulong)runs * StreamRecordsPerRun - (Drops(collection, viaPerf) - before));
+            }
+            Thread.Sleep(250);
+        }
+        var dropsBefore = Drops(collection, viaPerf);
+
+        using var state = new AsyncStreamState();
+        Exception? consumerFailure = null;
+        Pin(consumerCpu);
+        var consumerThread = new Thread(() =>
+        {
+            try
+            {
+                consume(state).GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                consumerFailure = e;
+            }
+        }) { IsBackground = true, Name = "mbpf bench consumer" };
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var start = Stopwatch.GetTimestamp();
+        consumerThread.Start(); // inherits CPU 1
+        Pin(producerCpu);
+        while (Volatile.Read(ref state.ConsumerStarted) == 0)
+            Thread.Yield();
+        var producerBefore = GC.GetAllocatedBytesForCurrentThread();
+        var producer = new StreamState();
+        ProduceStream(program, viaPerf, producerCpu, records, producer);
+        var producerBytes = GC.GetAllocatedBytesForCurrentThread() - producerBefore;
+        var produced = (records + StreamRecordsPerRun - 1) / StreamRecordsPerRun * StreamRecordsPerRun;
+        var dropped = Drops(collection, viaPerf) - dropsBefore;
+        Volatile.Write(ref state.Expected, (long)(produced - dropped));
+        WaitForRecords(state);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - producerBytes;
+        state.Stop.Cancel(); // ends the stream if it is waiting (all delivered before Expected was known)
+        consumerThread.Join();
+        if (producer.Failure is not null)
+            throw new InvalidOperationException($"The producer failed: {producer.Failure.Message}", producer.Failure);
+        if (consumerFailure is not null)
+            throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
+
+        var delivered = Volatile.Read(ref state.Delivered);
+        var elapsed = Stopwatch.GetElapsedTime(start, Volatile.Read(ref state.LastRecord));
+        Print("stream", viaPerf, payload, records, $" consumer={consumer}", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
+            delivered == 0 ? 0 : (double)Math.Max(0, allocated) / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
+    }
+
+    /// <summary>Sets what a warm-up run expects, waits for it and stops the stream.</summary>
+    private static void Finish(AsyncStreamState state, Task consumer, ulong produced)
+    {
+        Volatile.Write(ref state.Expected, (long)produced);
+        WaitForRecords(state);
+        state.Stop.Cancel();
+        consumer.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Waits until the consumer has every record the producer did not drop (at most 10 s: a record can only be missing if the reader lost it).</summary>
+    private static void WaitForRecords(AsyncStreamState state)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
+        while (Volatile.Read(ref state.Delivered) < Volatile.Read(ref state.Expected) && Stopwatch.GetTimestamp() < deadline)
+            Thread.Sleep(1);
+    }
+
+    /// <summary>
+    /// The consumer: <c>await foreach</c> until it has every record, or the stream is cancelled (the idiom the README shows:
+    /// <see cref="OperationCanceledException"/> ends a cancelled stream).
+    /// </summary>
+    private static async Task ConsumeStreamAsync<T>(IAsyncEnumerable<T> stream, Func<T, ulong> touch, AsyncStreamState state)
+    {
+        Volatile.Write(ref state.ConsumerStarted, 1);
+        long delivered = 0;
+        ulong checksum = 0;
+        try
+        {
+            await foreach (var record in stream.ConfigureAwait(false))
+            {
+                checksum += touch(record);
+                Volatile.Write(ref state.Delivered, ++delivered);
+                state.LastRecord = Stopwatch.GetTimestamp();
+                if (delivered >= Volatile.Read(ref state.Expected))
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (state.Stop.IsCancellationRequested)
+        {
+        }
+        GC.KeepAlive(checksum);
+    }
+
+    /// <summary>What the asynchronous stream's producer and consumer tell each other.</summary>
+    private sealed class AsyncStreamState : IDisposable
+    {
+        public readonly CancellationTokenSource Stop = new();
+        public long Expected = long.MaxValue;
+        public long Delivered;
+        public long LastRecord;
+        public int ConsumerStarted;
+
+        public void Dispose() => Stop.Dispose();
+    }
+
+    /// <summary>A 64-byte record read by the typed stream: the sequence number the producer writes first, then 56 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 64)]
+    private readonly struct Event64
+    {
+        public readonly ulong Seq;
+    }
+}

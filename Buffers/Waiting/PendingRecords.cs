@@ -106,7 +106,7 @@ internal sealed class PendingRecords
         while (capacity < needed)
             capacity *= 2;
         var bytes = GC.AllocateUninitializedArray<byte>((int)Math.Min(capacity, Array.MaxLength));
-        _bytes.AsSpan(0, _used).CopyTo(bytes);
+        _bytes.AsSpan(0, Math.Min(_used, _bytes.Length)).CopyTo(bytes);
         _bytes = bytes;
     }
 

@@ -19,7 +19,8 @@ namespace ManagedBpf.Buffers.Waiting;
 /// </para>
 /// <para>
 /// One wait at a time: a set of rings has one consumer, as a <c>PipeReader</c> has one reader. The synchronous
-/// <see cref="Wait"/> blocks the calling thread. <see cref="WaitAsync"/> never blocks a thread-pool thread: it hands
+/// <see cref="Wait"/> blocks the calling thread. <see cref="WaitAsync"/> never blocks a thread-pool thread: it asks
+/// epoll without blocking first (a wakeup already pending completes it at once, on the calling thread), else hands
 /// the wait to a dedicated background thread (started on the first asynchronous wait, one per waiter, ended by
 /// <see cref="Dispose"/>) and completes a reusable <see cref="IValueTaskSource{TResult}"/>, so an asynchronous wait
 /// allocates nothing but its cancellation registration. Cancellation and disposal wake the epoll wait through the
@@ -122,7 +123,10 @@ internal sealed class ReadinessWaiter : IDisposable, IValueTaskSource<bool>
         }
     }
 
-    /// <summary>The asynchronous <see cref="Wait"/>: completes synchronously when a source is flagged.</summary>
+    /// <summary>
+    /// The asynchronous <see cref="Wait"/>: completes synchronously when a source is flagged or epoll already has a
+    /// wakeup (a non-blocking <c>epoll_wait</c> on the calling thread), else on the background thread.
+    /// </summary>
     internal ValueTask<bool> WaitAsync(int timeoutMilliseconds, CancellationToken cancellationToken)
     {
         CheckTimeout(timeoutMilliseconds);
@@ -133,6 +137,14 @@ internal sealed class ReadinessWaiter : IDisposable, IValueTaskSource<bool>
         EnterWait();
         try
         {
+            // Ask epoll without blocking first: a wakeup already pending (records produced while the consumer was busy)
+            // is taken on this thread, instead of through the background thread and back, two thread switches later.
+            var ready = WaitCore(0, CancellationToken.None);
+            if (ready || timeoutMilliseconds == 0)
+            {
+                Volatile.Write(ref _waiting, 0);
+                return new ValueTask<bool>(ready);
+            }
             _completion.Reset();
             (_asyncTimeout, _asyncToken, _requested) = (timeoutMilliseconds, cancellationToken, true);
             if (_thread is null)

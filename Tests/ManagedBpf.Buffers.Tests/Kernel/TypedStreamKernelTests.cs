@@ -195,6 +195,53 @@ public sealed class TypedStreamKernelTests
         }
     }
 
+    /// <summary>
+    /// Short records are counted for the ring they came from (a set of two rings, each with its own map name), and a
+    /// stream cancelled through <c>WithCancellation</c> ends with <see cref="OperationCanceledException"/>, caught as
+    /// the README shows.
+    /// </summary>
+    [KernelFact]
+    public async Task Short_records_count_for_their_own_ring_and_a_cancelled_stream_ends_with_OperationCanceledException()
+    {
+        using var first = KernelObjects.RingBuffer(4096);
+        using var second = KernelObjects.RingBuffer(4096);
+        using var set = new RingBufferSet();
+        set.Add(first);
+        set.Add(second);
+        using var eight = Producers.RingOutput(first, 8);
+        using var sixteen = Producers.RingOutput(second, 16);
+        using var firstCounts = new MetricCounts(first.Name);
+        using var secondCounts = new MetricCounts(second.Name);
+        for (ulong seq = 0; seq < 3; seq++)
+        {
+            Assert.Equal(0, eight.Run(KernelObjects.Record(seq, 8)));
+            Assert.Equal(0, sixteen.Run(KernelObjects.Record(100 + seq, 16)));
+            Assert.Equal(0, sixteen.Run(KernelObjects.Record(200 + seq, 16)));
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<ulong>();
+        var ended = false;
+        try
+        {
+            await foreach (var wide in set.ReadAllAsync<Wide>().WithCancellation(cancel.Token))
+            {
+                seen.Add(wide.Seq);
+                if (seen.Count == 9)
+                    await cancel.CancelAsync(); // the stream ends at its next MoveNextAsync
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            ended = true;
+        }
+
+        Assert.True(ended);
+        Assert.Equal([0, 1, 2, 100, 200, 101, 201, 102, 202], seen); // a pass drains ring 0, then ring 1
+        Assert.Equal(3, firstCounts[BufferMetrics.ShortName]);
+        Assert.Equal(6, secondCounts[BufferMetrics.ShortName]);
+    }
+
     [KernelFact]
     public void The_variable_stream_refuses_a_negative_tail_offset_when_it_is_created()
     {

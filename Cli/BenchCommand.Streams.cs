@@ -13,7 +13,8 @@ namespace ManagedBpf.Cli;
 /// <c>mbpf bench drain|stream --consumer typed|variable|leased|bytes</c>: the same protocol through the asynchronous
 /// streams (<c>await foreach</c>) instead of a struct handler. Continuations run on the thread pool, so allocation is
 /// measured over every thread (<see cref="GC.GetTotalAllocatedBytes(bool)"/>), less what the producer allocated on its
-/// own thread.
+/// own thread, and the stream keeps the pool's workers and the reader's wait thread on the consumer's CPU by starting
+/// them while the main thread is pinned there (which is all that can be done without a native call of our own).
 /// </summary>
 internal static partial class BenchCommand
 {
@@ -106,25 +107,32 @@ internal static partial class BenchCommand
             _ => state => ConsumeStreamAsync(viaPerf ? perf!.ReadAllAsync(cancellationToken: state.Stop.Token) : ring!.ReadAllAsync(state.Stop.Token), static a => BinaryPrimitives.ReadUInt64LittleEndian(a), state),
         };
 
-        // Warm-up: short runs (test runs of 64 records) through the same consumer, with pauses for tiered compilation,
-        // and a full ring each pass, so that the reader's buffer has grown to the largest batch before the measurement.
-        Span<byte> context = stackalloc byte[8];
+        // The stream's work runs on the reader's wait thread and on thread-pool workers. A new thread takes the main thread's
+        // CPU mask of the moment (observed: a wait thread started by the consumer thread on CPU 1 while the main thread was
+        // pinned to CPU 0 ran on CPU 0, with the producer), so they are started now, with the main thread on CPU 1.
+        Pin(consumerCpu);
+        _ = (ring is not null ? ring.WaitAsync(1).AsTask() : perf!.WaitAsync(1).AsTask()).GetAwaiter().GetResult(); // starts the wait thread
+        Task.WaitAll([.. Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(() => Thread.Sleep(50)))]);
+        ThreadPool.GetMaxThreads(out _, out var completionPorts);
+        ThreadPool.SetMaxThreads(Environment.ProcessorCount, completionPorts); // and no worker is added later, with the main thread on CPU 0
+
+        // Warm-up: runs like the measured one (a producer on CPU 0 while the consumer streams), with pauses for tiered
+        // compilation; they also grow the reader's buffer to the largest batch a running producer makes, once.
         for (var pass = 0; pass < 3; pass++)
         {
-            for (var i = 0; i < 16; i++)
-            {
-                using var warm = new AsyncStreamState();
-                var task = consume(warm);
-                var before = Drops(collection, viaPerf);
-                var runs = i == 0 ? 64 : 1;
-                for (var run = 0; run < runs; run++)
-                    Produce(program, viaPerf, context, (uint)producerCpu, StreamRecordsPerRun);
-                Finish(warm, task, (ulong)runs * StreamRecordsPerRun - (Drops(collection, viaPerf) - before));
-            }
+            RunStream(collection, program, viaPerf, Math.Min(records, 32_768u), producerCpu, consumerCpu, consume);
             Thread.Sleep(250);
         }
-        var dropsBefore = Drops(collection, viaPerf);
+        var (delivered, dropped, allocated, elapsed) = RunStream(collection, program, viaPerf, records, producerCpu, consumerCpu, consume);
+        Print("stream", viaPerf, payload, records, $" consumer={consumer}", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
+            delivered == 0 ? 0 : (double)Math.Max(0, allocated) / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
+    }
 
+    /// <summary>One run: the consumer thread on CPU 1 starts streaming, then the producer on CPU 0 writes <paramref name="records"/> records.</summary>
+    private static (long Delivered, ulong Dropped, long Allocated, TimeSpan Elapsed) RunStream(
+        Collection collection, ManagedBpf.Programs.Program program, bool viaPerf, uint records, int producerCpu, int consumerCpu, Func<AsyncStreamState, Task> consume)
+    {
+        var dropsBefore = Drops(collection, viaPerf);
         using var state = new AsyncStreamState();
         Exception? consumerFailure = null;
         Pin(consumerCpu);
@@ -156,24 +164,12 @@ internal static partial class BenchCommand
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - producerBytes;
         state.Stop.Cancel(); // ends the stream if it is waiting (all delivered before Expected was known)
         consumerThread.Join();
+        Pin(consumerCpu); // back on CPU 1: threads started from now on (by the pool, between runs) get CPU 1 too
         if (producer.Failure is not null)
             throw new InvalidOperationException($"The producer failed: {producer.Failure.Message}", producer.Failure);
         if (consumerFailure is not null)
             throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
-
-        var delivered = Volatile.Read(ref state.Delivered);
-        var elapsed = Stopwatch.GetElapsedTime(start, Volatile.Read(ref state.LastRecord));
-        Print("stream", viaPerf, payload, records, $" consumer={consumer}", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
-            delivered == 0 ? 0 : (double)Math.Max(0, allocated) / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
-    }
-
-    /// <summary>Sets what a warm-up run expects, waits for it and stops the stream.</summary>
-    private static void Finish(AsyncStreamState state, Task consumer, ulong produced)
-    {
-        Volatile.Write(ref state.Expected, (long)produced);
-        WaitForRecords(state);
-        state.Stop.Cancel();
-        consumer.GetAwaiter().GetResult();
+        return (Volatile.Read(ref state.Delivered), dropped, allocated, Stopwatch.GetElapsedTime(start, Volatile.Read(ref state.LastRecord)));
     }
 
     /// <summary>Waits until the consumer has every record the producer did not drop (at most 10 s: a record can only be missing if the reader lost it).</summary>

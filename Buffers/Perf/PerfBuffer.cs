@@ -278,11 +278,12 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
     /// </para>
     /// <para>
     /// All the streams work alike. Samples are copied out of the rings (through the 64 KB guard, as every read is), up
-    /// to a thousand (or a megabyte) at a time, into a buffer the reader keeps and reuses, and yielded one by one; when
-    /// none are left the stream waits for the rings asynchronously. Samples a stream has taken out of the rings but not
-    /// yielded when it ends (a <c>break</c>) stay with the buffer and come first in the next stream, of whichever kind;
-    /// the synchronous consume methods do not see them. Lost counts and corruption reports reach the callbacks while
-    /// the rings are read, before the samples read with them are yielded. Cancelling
+    /// to a thousand (or a megabyte) at a time, into a buffer the reader keeps and reuses (it grows to the largest such
+    /// batch and stays for the reader's life), and yielded one by one; when none are left the stream waits for the
+    /// rings asynchronously. Samples a stream has taken out of the rings but not yielded when it ends (a <c>break</c>)
+    /// stay with the buffer and come first in the next stream, of whichever kind; the synchronous consume methods do not
+    /// see them. Lost counts and corruption reports reach the callbacks while the rings are read, before the samples
+    /// read with them are yielded. Cancelling
     /// <paramref name="cancellationToken"/> (or the token of <c>WithCancellation</c>) ends the stream with
     /// <see cref="OperationCanceledException"/>, as <c>ChannelReader.ReadAllAsync</c> does: catch it with
     /// <c>catch (OperationCanceledException) when (token.IsCancellationRequested)</c>.

@@ -181,7 +181,8 @@ public sealed class RingBufferSet : IDisposable, IRecordBatchSource
     /// </para>
     /// <para>
     /// All the streams work alike. Records are copied out of the rings, up to a thousand (or a megabyte) at a time, into
-    /// a buffer the set keeps and reuses, and yielded one by one; when none are left the stream waits for the rings
+    /// a buffer the set keeps and reuses (it grows to the largest such batch, or the largest record, and stays for the
+    /// set's life), and yielded one by one; when none are left the stream waits for the rings
     /// asynchronously. Records a stream has taken out of the rings but not yielded when it ends (a <c>break</c>) stay
     /// with the set and come first in the next stream, of whichever kind; the synchronous consume methods do not see
     /// them. Cancelling <paramref name="cancellationToken"/> (or the token of <c>WithCancellation</c>) ends the stream

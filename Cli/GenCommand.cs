@@ -5,8 +5,9 @@ using ManagedBpf.Loader.Generation;
 namespace ManagedBpf.Cli;
 
 /// <summary>
-/// <c>mbpf gen types OBJ</c>: C# types for the structs, unions, enums and typedefs an object's maps and global
-/// variables reach (plus <c>--type</c> names), read without the kernel. The type half of issue 12's skeletons.
+/// <c>mbpf gen skeleton OBJ</c>: a C# class for the object (embedded bytes, typed variables, maps and programs) and
+/// the types it reaches, as the build's <c>&lt;BpfObject&gt;</c> items generate it; <c>mbpf gen types OBJ</c>: the
+/// types alone. Both read the object without the kernel.
 /// </summary>
 internal static class GenCommand
 {
@@ -19,7 +20,20 @@ internal static class GenCommand
         var typesCommand = new Command("types", "Write C# types (explicit layout, checked against BTF) for an object's map key/value types, variables and --type names.") { path, ns, types, output };
         typesCommand.SetAction(result => CliErrors.Run(() =>
             Write(result.GetValue(path)!, result.GetValue(ns), result.GetValue(types) ?? [], result.GetValue(output))));
-        return new Command("gen", "Generate C# from an object.") { typesCommand };
+
+        var className = new Option<string?>("--name") { Description = "The skeleton class's name (default: the object's name in PascalCase, 'Execsnoop' for execsnoop.bpf.o)." };
+        var skeletonCommand = new Command("skeleton", "Write a C# skeleton: a class that embeds the object, with typed properties for its variables, maps and programs, and the types they reach.") { path, className, ns, types, output };
+        skeletonCommand.SetAction(result => CliErrors.Run(() =>
+            WriteSkeleton(result.GetValue(path)!, result.GetValue(className), result.GetValue(ns), result.GetValue(types) ?? [], result.GetValue(output))));
+        return new Command("gen", "Generate C# from an object.") { skeletonCommand, typesCommand };
+    }
+
+    private static void WriteSkeleton(FileInfo file, string? className, string? ns, string[] typeNames, FileInfo? output)
+    {
+        if (Directory.Exists(file.FullName))
+            throw new IOException($"'{file.FullName}' is a directory, not a BPF object file: pass the path of a clang-compiled object (.bpf.o).");
+        var source = SkeletonGenerator.Generate(File.ReadAllBytes(file.FullName), ObjectSpec.NameOf(file.Name), className, ns, typeNames);
+        Emit(source, output);
     }
 
     private static void Write(FileInfo file, string? ns, string[] typeNames, FileInfo? output)
@@ -28,7 +42,11 @@ internal static class GenCommand
         if (spec.Btf is not { } btf)
             throw new InvalidOperationException($"{file.Name} has no BTF: there are no types to generate.");
         var roots = CSharpTypeGenerator.ObjectRoots(spec).Concat(typeNames.Select(name => CSharpTypeGenerator.FindType(btf, name)));
-        var source = CSharpTypeGenerator.Generate(btf, roots, ns);
+        Emit(CSharpTypeGenerator.Generate(btf, roots, ns), output);
+    }
+
+    private static void Emit(string source, FileInfo? output)
+    {
         if (output is null)
             Console.Out.Write(source);
         else

@@ -54,14 +54,18 @@ internal sealed class CSharpNames
         }
     }
 
-    /// <summary>A C identifier in PascalCase: underscores split words, each word's first letter upper-cased.</summary>
+    /// <summary>
+    /// A C identifier in PascalCase: underscores split words, each word's first letter upper-cased; a word in capitals
+    /// keeps only its first (<c>LINUX_KERNEL_VERSION</c> → <c>LinuxKernelVersion</c>, <c>CONFIG_HZ</c> → <c>ConfigHz</c>).
+    /// </summary>
     public static string Pascal(string cName)
     {
         var builder = new StringBuilder(cName.Length);
         foreach (var word in cName.Split('_', StringSplitOptions.RemoveEmptyEntries))
         {
             builder.Append(char.ToUpperInvariant(word[0]));
-            builder.Append(word, 1, word.Length - 1);
+            var shouting = word.Length > 1 && word.Any(char.IsAsciiLetter) && !word.Any(char.IsAsciiLetterLower);
+            builder.Append(shouting ? word[1..].ToLowerInvariant() : word[1..]);
         }
 
         return Identifier(builder.ToString());

@@ -96,9 +96,18 @@ public sealed partial class ObjectSpec
         // On Linux, reading a directory fails with EISDIR, which .NET reports as "access denied" (even to root).
         if (Directory.Exists(path))
             throw new IOException($"'{path}' is a directory, not a BPF object file: pass the path of a clang-compiled object (.bpf.o).");
+        return Parse(File.ReadAllBytes(path), NameOf(path));
+    }
+
+    /// <summary>The name <see cref="Open"/> gives an object: its file name up to the first dot (<c>execsnoop</c> for <c>execsnoop.bpf.o</c>).</summary>
+    /// <param name="path">The object file's path or name.</param>
+    /// <returns>The name.</returns>
+    public static string NameOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
         var name = System.IO.Path.GetFileName(path);
         var dot = name.IndexOf('.', StringComparison.Ordinal);
-        return Parse(File.ReadAllBytes(path), dot > 0 ? name[..dot] : name);
+        return dot > 0 ? name[..dot] : name;
     }
 
     /// <summary>Parses an object held in memory.</summary>

@@ -16,17 +16,25 @@ internal static class GeneratedCode
         var frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         return Directory.EnumerateFiles(frameworkDirectory, "*.dll")
             .Where(IsManagedAssembly)
-            .Append(typeof(BtfNameAttribute).Assembly.Location)
+            .Append(typeof(BtfNameAttribute).Assembly.Location) // Loader, and what a skeleton uses besides
+            .Append(typeof(ManagedBpf.Maps.Map).Assembly.Location)
+            .Append(typeof(ManagedBpf.Programs.Program).Assembly.Location)
+            .Append(typeof(ManagedBpf.Buffers.Ring.RingBufferSet).Assembly.Location)
+            .Append(typeof(ManagedBpf.Kernel.SafeFdHandle).Assembly.Location)
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToArray();
     });
 
-    public static Assembly Compile(string source)
+    public static Assembly Compile(string source) => Compile([source]);
+
+    /// <summary>Compiles several files into one assembly (one skeleton each, in namespaces of their own).</summary>
+    public static Assembly Compile(IReadOnlyList<string> sources)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
+        var source = string.Join("\n", sources);
         var compilation = CSharpCompilation.Create(
             "Generated" + Guid.NewGuid().ToString("N"),
-            [CSharpSyntaxTree.ParseText(source, parse, "Generated.cs")],
+            sources.Select((text, i) => CSharpSyntaxTree.ParseText(text, parse, $"Generated{i}.cs")),
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable,
                 warningLevel: 9999, generalDiagnosticOption: ReportDiagnostic.Error));

@@ -10,7 +10,9 @@ namespace ManagedBpf.Readme.Tests;
 /// Every ```csharp block of README.md is a whole program: it compiles on its own as the Program.cs of a
 /// <c>dotnet new console</c> project (top-level statements, nullable and implicit usings on) that references the
 /// libraries, without warnings, and runs to a normal exit, printing something, from the repository root (the
-/// fixtures' paths are relative to it).
+/// fixtures' paths are relative to it). A block whose info string reads <c>csharp skeleton=PATH namespace=NS args=A</c>
+/// is compiled with the skeleton <c>SkeletonGenerator</c> makes of the object at PATH (what the build's
+/// <c>&lt;BpfObject&gt;</c> item adds to a project) and run with the argument A.
 /// </summary>
 public sealed partial class ReadmeSnippetTests
 {
@@ -28,7 +30,7 @@ public sealed partial class ReadmeSnippetTests
         """;
 
     private static readonly string Root = RepositoryRoot();
-    private static readonly List<(int Line, string Code)> Blocks = CSharpBlocks(File.ReadAllText(Path.Combine(Root, "README.md")));
+    private static readonly List<Block> Blocks = CSharpBlocks(File.ReadAllText(Path.Combine(Root, "README.md")));
 
     public static TheoryData<int> BlockNumbers() => [.. Enumerable.Range(1, Blocks.Count)];
 
@@ -39,8 +41,8 @@ public sealed partial class ReadmeSnippetTests
     [MemberData(nameof(BlockNumbers))]
     public void Block_compiles_on_its_own_without_warnings(int block)
     {
-        var (line, code) = Blocks[block - 1];
-        var diagnostics = Compile(block, code).GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        var (line, _, _) = Blocks[block - 1];
+        var diagnostics = Compile(block).GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         Assert.True(diagnostics.Count == 0, $"README.md block {block} (line {line}):\n" + string.Join('\n', diagnostics));
     }
 
@@ -48,12 +50,12 @@ public sealed partial class ReadmeSnippetTests
     [MemberData(nameof(BlockNumbers))]
     public void Block_runs_to_a_normal_exit(int block)
     {
-        var (line, code) = Blocks[block - 1];
+        var (line, _, info) = Blocks[block - 1];
         var directory = Directory.CreateTempSubdirectory($"readme-block-{block}-");
         try
         {
             var program = Path.Combine(directory.FullName, $"ReadmeBlock{block}.dll");
-            var emitted = Compile(block, code).Emit(program);
+            var emitted = Compile(block).Emit(program);
             Assert.True(emitted.Success, $"README.md block {block} (line {line}):\n" + string.Join('\n', emitted.Diagnostics));
             foreach (var library in Libraries)
                 File.Copy(Path.Combine(AppContext.BaseDirectory, library + ".dll"), Path.Combine(directory.FullName, library + ".dll"));
@@ -63,6 +65,8 @@ public sealed partial class ReadmeSnippetTests
 
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
             start.ArgumentList.Add(program);
+            if (info.GetValueOrDefault("args") is { } argument)
+                start.ArgumentList.Add(argument);
             using var process = Process.Start(start)!;
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEnd();
@@ -76,8 +80,24 @@ public sealed partial class ReadmeSnippetTests
         }
     }
 
-    private static CSharpCompilation Compile(int block, string code)
+    [Fact]
+    public void The_skeleton_example_is_the_sample_s_program()
     {
+        var block = Assert.Single(Blocks, b => b.Info.GetValueOrDefault("skeleton") == "samples/execsnoop/execsnoop.bpf.o");
+        Assert.Equal(File.ReadAllText(Path.Combine(Root, "samples", "execsnoop", "Program.cs")), block.Code);
+    }
+
+    private static CSharpCompilation Compile(int block)
+    {
+        var (_, code, info) = Blocks[block - 1];
+        var trees = new List<SyntaxTree>();
+        if (info.GetValueOrDefault("skeleton") is { } objectPath)
+        {
+            var path = Path.Combine(Root, objectPath);
+            var skeleton = Loader.Generation.SkeletonGenerator.Generate(File.ReadAllBytes(path), Loader.ObjectSpec.NameOf(path), namespaceName: info.GetValueOrDefault("namespace"));
+            trees.Add(CSharpSyntaxTree.ParseText(skeleton, new CSharpParseOptions(LanguageVersion.Latest), "Skeleton.g.cs"));
+        }
+
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         var references = Directory.EnumerateFiles(frameworkDirectory, "*.dll")
@@ -86,7 +106,7 @@ public sealed partial class ReadmeSnippetTests
             .Select(path => MetadataReference.CreateFromFile(path));
         return CSharpCompilation.Create(
             $"ReadmeBlock{block}",
-            [CSharpSyntaxTree.ParseText(code, parse, "README.md"), CSharpSyntaxTree.ParseText(ImplicitUsings, parse, "ImplicitUsings.cs")],
+            [CSharpSyntaxTree.ParseText(code, parse, "README.md"), CSharpSyntaxTree.ParseText(ImplicitUsings, parse, "ImplicitUsings.cs"), .. trees],
             references,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable, warningLevel: 9999));
     }
@@ -104,12 +124,17 @@ public sealed partial class ReadmeSnippetTests
         }
     }
 
-    /// <summary>Every fenced block whose info string is <c>csharp</c>, with the line it starts on.</summary>
-    private static List<(int Line, string Code)> CSharpBlocks(string markdown) =>
-        [.. FencedCSharp().Matches(markdown).Select(m => (markdown[..m.Index].Count(c => c == '\n') + 1, m.Groups["code"].Value))];
+    /// <summary>Every fenced block whose info string is <c>csharp</c>, with the line it starts on and its <c>key=value</c> attributes.</summary>
+    private static List<Block> CSharpBlocks(string markdown) =>
+        [.. FencedCSharp().Matches(markdown).Select(m => new Block(
+            markdown[..m.Index].Count(c => c == '\n') + 1,
+            m.Groups["code"].Value,
+            m.Groups["info"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a.Split('=', 2)).ToDictionary(a => a[0], a => a[1])))];
 
-    [GeneratedRegex(@"^```csharp[ \t]*\n(?<code>.*?)^```[ \t]*$", RegexOptions.Multiline | RegexOptions.Singleline)]
+    [GeneratedRegex(@"^```csharp(?<info>[^\n]*)\n(?<code>.*?)^```[ \t]*$", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex FencedCSharp();
+
+    private sealed record Block(int Line, string Code, Dictionary<string, string> Info);
 
     private static string RepositoryRoot()
     {

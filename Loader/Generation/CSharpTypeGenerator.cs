@@ -365,21 +365,7 @@ public sealed class CSharpTypeGenerator
             body.Append(CultureInfo.InvariantCulture, $"    [{Layout}.FieldOffset({offset})]\n    public {type.Name} {memberName};\n\n");
             if (type.Char)
             {
-                var text = members.Claim(memberName + "String");
-                body.Append(CultureInfo.InvariantCulture, $$"""
-                        /// <summary><see cref="{{memberName}}"/> as text: its bytes up to the first NUL, as UTF-8.</summary>
-                        public readonly string {{text}}
-                        {
-                            get
-                            {
-                                global::System.ReadOnlySpan<byte> bytes = {{memberName}};
-                                int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
-                                return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
-                            }
-                        }
-
-
-                    """);
+                body.Append(TextProperty(members.Claim(memberName + "String"), memberName, "readonly ", $"global::System.ReadOnlySpan<byte> bytes = {memberName};"));
             }
         }
 
@@ -531,7 +517,26 @@ public sealed class CSharpTypeGenerator
             throw new NotSupportedException($"{where}: C# explicit layout cannot represent {what} exactly as BTF gives it.");
     }
 
-    private static string Xml(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
+    /// <summary>
+    /// A property that reads a C <c>char</c> array as text (its bytes up to the first NUL, as UTF-8), for a struct member
+    /// or a skeleton's variable: <paramref name="bytes"/> declares the span <c>bytes</c> over the array.
+    /// </summary>
+    internal static string TextProperty(string name, string array, string modifiers, string bytes) => $$"""
+            /// <summary><see cref="{{array}}"/> as text: its bytes up to the first NUL, as UTF-8.</summary>
+            public {{modifiers}}string {{name}}
+            {
+                get
+                {
+                    {{bytes}}
+                    int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
+                    return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+                }
+            }
+
+
+        """;
+
+    internal static string Xml(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
         .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     /// <summary>A named member after flattening: its bit offset from the outermost parent, and its width when a bitfield (else 0).</summary>

@@ -104,7 +104,6 @@ public static class SkeletonGenerator
                 }
 
                 /// <summary>Opens the object embedded in this class: nothing reaches the kernel until Load().</summary>
-                /// <exception cref="global::ManagedBpf.Loader.BpfObjectFormatException">Never for the embedded bytes, which were valid when generated.</exception>
                 public static {{name}} Open() => new(global::ManagedBpf.Loader.ObjectSpec.Parse(Image.ToArray(), ObjectName));
 
                 /// <summary>Opens the object from a file, built from the same source (same variables, maps and programs).</summary>
@@ -168,21 +167,7 @@ public static class SkeletonGenerator
                 if (spec.Btf is { } charBtf && charBtf.TypeById(charBtf.SkipModifiers(variable.BtfTypeId)) is Btf.BtfArray array && Btf.BtfValueWriter.IsChar(charBtf, array.TypeId))
                 {
                     var text = members.Claim(property + "String");
-                    body.Append(CultureInfo.InvariantCulture, $$"""
-                            /// <summary><see cref="{{property}}"/> as text: its bytes up to the first NUL, as UTF-8.</summary>
-                            public string {{text}}
-                            {
-                                get
-                                {
-                                    var value = {{property}};
-                                    global::System.ReadOnlySpan<byte> bytes = value;
-                                    int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
-                                    return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
-                                }
-                            }
-
-
-                        """);
+                    body.Append(CSharpTypeGenerator.TextProperty(text, property, "", $"var value = {property};\n            global::System.ReadOnlySpan<byte> bytes = value;"));
                 }
             }
         }
@@ -355,5 +340,5 @@ public static class SkeletonGenerator
 
     private static string Comment(string text) => text.Replace('\n', ' ').Replace('\r', ' ');
 
-    private static string Xml(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+    private static string Xml(string text) => CSharpTypeGenerator.Xml(text);
 }

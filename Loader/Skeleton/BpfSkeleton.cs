@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ManagedBpf.Maps;
 using ManagedBpf.Programs;
 
@@ -164,11 +165,11 @@ public abstract class BpfSkeleton : IDisposable
         where T : unmanaged
     {
         _ = Collection; // known only once loaded
-        var extern_ = Spec.KconfigExterns.FirstOrDefault(k => k.Name == name)
+        var value = Spec.KconfigExterns.FirstOrDefault(k => k.Name == name)
             ?? throw new KeyNotFoundException($"'{Spec.Name}' has no __kconfig extern '{name}'.");
-        if (System.Runtime.CompilerServices.Unsafe.SizeOf<T>() != extern_.Size)
-            throw new ArgumentException($"{typeof(T).Name} is {System.Runtime.CompilerServices.Unsafe.SizeOf<T>()} bytes but __kconfig extern '{name}' is {extern_.Size}.", nameof(T));
-        return _memories[".kconfig"].Read<T>((int)extern_.Offset);
+        if (Unsafe.SizeOf<T>() != value.Size)
+            throw new ArgumentException($"{typeof(T).Name} is {Unsafe.SizeOf<T>()} bytes but __kconfig extern '{name}' is {value.Size}.", nameof(T));
+        return _memories[".kconfig"].Read<T>((int)value.Offset);
     }
 
     /// <summary>A loaded map by its C name.</summary>

@@ -19,35 +19,45 @@ namespace ManagedBpf.Cli;
 internal static partial class BenchCommand
 {
     /// <summary>Drain: each round fills the ring, then times reading exactly that many records from one enumeration (the first read of a round waits for the wakeup).</summary>
-    private static void DrainAsync(ObjectSpec spec, bool viaPerf, uint payload, uint records, int rounds, string consumer)
+    private static void DrainAsync(BenchSetup setup, uint records, int rounds, string consumer)
     {
+        var viaPerf = setup.ViaPerf;
         var cpu = KernelInfo.OnlineCpus()[^1];
         Pin(cpu);
-        using var collection = spec.Load();
-        var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
+        using var collection = setup.Spec.Load();
+        var program = collection.Program(setup.ProgramName);
         using var ring = viaPerf ? null : new RingBufferSet();
         ring?.Add(collection.Map("ring"));
-        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), new PerfBufferOptions { PageCount = 64 }) : null;
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), setup.PerfOptions) : null;
         var dropsBefore = Drops(collection, viaPerf);
-        var produce = () => Produce(program, viaPerf, stackalloc byte[8], (uint)cpu, records);
+        var warm = Math.Min(records, WarmUpRecords);
+        var drain = new DrainPlan(
+            () => Produce(program, viaPerf, stackalloc byte[8], (uint)cpu, warm), warm,
+            () => SetRecordsPerRun(collection, records),
+            () => Produce(program, viaPerf, stackalloc byte[8], (uint)cpu, records), records, rounds);
+        SetRecordsPerRun(collection, warm);
 
         var (times, delivered, allocated) = (consumer switch
         {
-            "typed" => DrainRounds(viaPerf ? perf!.ReadAllAsync<Event64>() : ring!.ReadAllAsync<Event64>(), static e => e.Seq, produce, records, rounds),
-            "variable" => DrainRounds(viaPerf ? perf!.ReadAllVariableAsync<ulong>() : ring!.ReadAllVariableAsync<ulong>(), static r => r.Header + (ulong)r.Tail.Length, produce, records, rounds),
-            "leased" => DrainRounds(viaPerf ? perf!.ReadAllLeasedAsync() : ring!.ReadAllLeasedAsync(), static m => BinaryPrimitives.ReadUInt64LittleEndian(m.Span), produce, records, rounds),
-            _ => DrainRounds(viaPerf ? perf!.ReadAllAsync() : ring!.ReadAllAsync(), static a => BinaryPrimitives.ReadUInt64LittleEndian(a), produce, records, rounds),
+            "typed" => DrainRounds(viaPerf ? perf!.ReadAllAsync<Event64>() : ring!.ReadAllAsync<Event64>(), static e => e.Seq, drain),
+            "variable" => DrainRounds(viaPerf ? perf!.ReadAllVariableAsync<ulong>() : ring!.ReadAllVariableAsync<ulong>(), static r => r.Header + (ulong)r.Tail.Length, drain),
+            "leased" => DrainRounds(viaPerf ? perf!.ReadAllLeasedAsync() : ring!.ReadAllLeasedAsync(), static m => BinaryPrimitives.ReadUInt64LittleEndian(m.Span), drain),
+            _ => DrainRounds(viaPerf ? perf!.ReadAllAsync() : ring!.ReadAllAsync(), static a => BinaryPrimitives.ReadUInt64LittleEndian(a), drain),
         }).GetAwaiter().GetResult();
 
         Array.Sort(times);
         var median = rounds % 2 == 1 ? times[rounds / 2] : (times[(rounds / 2) - 1] + times[rounds / 2]) / 2;
-        Print("drain", viaPerf, payload, records, $" rounds={rounds} consumer={consumer}", median, delivered == 0 ? 0 : (double)allocated / delivered,
+        Print("drain", setup, records, $" rounds={rounds} consumer={consumer}", median, delivered == 0 ? 0 : (double)allocated / delivered,
             delivered, Drops(collection, viaPerf) - dropsBefore, median > 0 ? 1e9 / median : 0);
     }
 
+    /// <summary>A drain's fills: the warm-up's (smaller), what switches to the measured ones, and the measured ones.</summary>
+    private sealed record DrainPlan(Action WarmUpFill, uint WarmUpRecords, Action Switch, Action Fill, uint Records, int Rounds);
+
     private static async Task<(double[] Times, long Delivered, long Allocated)> DrainRounds<T>(
-        IAsyncEnumerable<T> stream, Func<T, ulong> touch, Action produce, uint records, int rounds)
+        IAsyncEnumerable<T> stream, Func<T, ulong> touch, DrainPlan plan)
     {
+        var (produce, records, rounds) = (plan.Fill, plan.Records, plan.Rounds);
         var times = new double[rounds];
         long delivered = 0, allocated = 0;
         ulong checksum = 0;
@@ -57,12 +67,14 @@ internal static partial class BenchCommand
         {
             for (var i = 0; i < 64; i++)
             {
-                produce();
-                for (uint n = 0; n < records && await reader.MoveNextAsync().ConfigureAwait(false); n++)
+                plan.WarmUpFill();
+                for (uint n = 0; n < plan.WarmUpRecords && await reader.MoveNextAsync().ConfigureAwait(false); n++)
                     checksum += touch(reader.Current);
             }
             await Task.Delay(250).ConfigureAwait(false);
         }
+
+        plan.Switch();
         for (var round = -WarmUpRounds; round < rounds; round++)
         {
             var producerBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -88,16 +100,16 @@ internal static partial class BenchCommand
         return (times, delivered, Math.Max(0, allocated));
     }
 
-    /// <summary>Stream: as <see cref="Stream"/>, with the consumer reading the asynchronous stream (started on CPU 1; its continuations run on the thread pool).</summary>
-    private static void StreamAsync(ObjectSpec spec, bool viaPerf, uint payload, uint records, string consumer)
+    /// <summary>Stream: as <see cref="Stream"/>, with the consumer reading the asynchronous stream (started on its CPU; its continuations run on the thread pool).</summary>
+    private static void StreamAsync(BenchSetup setup, uint records, string consumer)
     {
-        var online = KernelInfo.OnlineCpus();
-        var (producerCpu, consumerCpu) = (online[0], online[1 % online.Length]);
-        using var collection = spec.Load();
-        var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
+        var viaPerf = setup.ViaPerf;
+        var (producerCpus, consumerCpu) = setup.Cpus();
+        using var collection = setup.Spec.Load();
+        var program = collection.Program(setup.ProgramName);
         using var ring = viaPerf ? null : new RingBufferSet();
         ring?.Add(collection.Map("ring"));
-        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), new PerfBufferOptions { PageCount = 64 }) : null;
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), setup.PerfOptions) : null;
 
         Func<AsyncStreamState, Task> consume = consumer switch
         {
@@ -107,30 +119,30 @@ internal static partial class BenchCommand
             _ => state => ConsumeStreamAsync(viaPerf ? perf!.ReadAllAsync(cancellationToken: state.Stop.Token) : ring!.ReadAllAsync(state.Stop.Token), static a => BinaryPrimitives.ReadUInt64LittleEndian(a), state),
         };
 
-        // The stream's work runs on the reader's wait thread and on thread-pool workers. A new thread takes the main thread's
-        // CPU mask of the moment (observed: a wait thread started by the consumer thread on CPU 1 while the main thread was
-        // pinned to CPU 0 ran on CPU 0, with the producer), so they are started now, with the main thread on CPU 1.
+        // The stream's work runs on the reader's wait thread and on thread-pool workers. A new thread takes the CPU mask of
+        // the thread that starts it, which for pool workers and the wait thread need not be the consumer thread (observed:
+        // a wait thread ran on CPU 0, with the producer), so they are started now, with the main thread on the consumer's CPU.
         Pin(consumerCpu);
         _ = (ring is not null ? ring.WaitAsync(1).AsTask() : perf!.WaitAsync(1).AsTask()).GetAwaiter().GetResult(); // starts the wait thread
         Task.WaitAll([.. Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(() => Thread.Sleep(50)))]);
         ThreadPool.GetMaxThreads(out _, out var completionPorts);
         ThreadPool.SetMaxThreads(Environment.ProcessorCount, completionPorts); // and no worker is added later, with the main thread on CPU 0
 
-        // Warm-up: runs like the measured one (a producer on CPU 0 while the consumer streams), with pauses for tiered
+        // Warm-up: runs like the measured one (producers on their CPUs while the consumer streams), with pauses for tiered
         // compilation; they also grow the reader's buffer to the largest batch a running producer makes, once.
         for (var pass = 0; pass < 3; pass++)
         {
-            RunStream(collection, program, viaPerf, Math.Min(records, 32_768u), producerCpu, consumerCpu, consume);
+            RunStream(collection, program, viaPerf, Math.Min(records, 32_768u), producerCpus, consumerCpu, consume);
             Thread.Sleep(250);
         }
-        var (delivered, dropped, allocated, elapsed) = RunStream(collection, program, viaPerf, records, producerCpu, consumerCpu, consume);
-        Print("stream", viaPerf, payload, records, $" consumer={consumer}", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
+        var (delivered, dropped, allocated, elapsed) = RunStream(collection, program, viaPerf, records, producerCpus, consumerCpu, consume);
+        Print("stream", setup, records, $" consumer={consumer}", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
             delivered == 0 ? 0 : (double)Math.Max(0, allocated) / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
     }
 
-    /// <summary>One run: the consumer thread on CPU 1 starts streaming, then the producer on CPU 0 writes <paramref name="records"/> records.</summary>
+    /// <summary>One run: the consumer thread on its CPU starts streaming, then the producers on theirs write <paramref name="records"/> records.</summary>
     private static (long Delivered, ulong Dropped, long Allocated, TimeSpan Elapsed) RunStream(
-        Collection collection, ManagedBpf.Programs.Program program, bool viaPerf, uint records, int producerCpu, int consumerCpu, Func<AsyncStreamState, Task> consume)
+        Collection collection, ManagedBpf.Programs.Program program, bool viaPerf, uint records, int[] producerCpus, int consumerCpu, Func<AsyncStreamState, Task> consume)
     {
         var dropsBefore = Drops(collection, viaPerf);
         using var state = new AsyncStreamState();
@@ -149,24 +161,20 @@ internal static partial class BenchCommand
         }) { IsBackground = true, Name = "mbpf bench consumer" };
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
-        consumerThread.Start(); // inherits CPU 1
-        Pin(producerCpu);
+        consumerThread.Start(); // inherits the consumer's CPU
         while (Volatile.Read(ref state.ConsumerStarted) == 0)
             Thread.Yield();
-        var producerBefore = GC.GetAllocatedBytesForCurrentThread();
-        var producer = new StreamState();
-        ProduceStream(program, viaPerf, producerCpu, records, producer);
-        var producerBytes = GC.GetAllocatedBytesForCurrentThread() - producerBefore;
-        var produced = (records + StreamRecordsPerRun - 1) / StreamRecordsPerRun * StreamRecordsPerRun;
+        var producer = new StreamState { Producing = producerCpus.Length };
+        var producerBytes = RunProducers(program, viaPerf, producerCpus, records, producer);
+        var produced = Share(records, producerCpus.Length) * (uint)producerCpus.Length;
         var dropped = Drops(collection, viaPerf) - dropsBefore;
         Volatile.Write(ref state.Expected, (long)(produced - dropped));
         WaitForRecords(state);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - producerBytes;
         state.Stop.Cancel(); // ends the stream if it is waiting (all delivered before Expected was known)
         consumerThread.Join();
-        Pin(consumerCpu); // back on CPU 1: threads started from now on (by the pool, between runs) get CPU 1 too
         if (producer.Failure is not null)
-            throw new InvalidOperationException($"The producer failed: {producer.Failure.Message}", producer.Failure);
+            throw new InvalidOperationException($"A producer failed: {producer.Failure.Message}", producer.Failure);
         if (consumerFailure is not null)
             throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
         return (Volatile.Read(ref state.Delivered), dropped, allocated, Stopwatch.GetElapsedTime(start, Volatile.Read(ref state.LastRecord)));

@@ -16,16 +16,18 @@ namespace ManagedBpf.Cli;
 /// runs the same protocol with libbpf and prints the same fields, so <c>Benchmarks/run.sh</c> can quote ratios.
 /// </summary>
 /// <remarks>
-/// Pinning: only the main thread can be pinned without a native call of our own (on Linux,
-/// <see cref="Process.ProcessorAffinity"/> is <c>sched_setaffinity(pid)</c>, which moves the thread whose id is
-/// the process id, and threads it starts inherit the mask). The drain runs producer and consumer on the main
-/// thread pinned to the last online CPU; the stream pins the main thread to the second online CPU ("CPU 1" below),
-/// starts the consumer thread there, then moves the main thread (the producer) to the first ("CPU 0"). CPU ids come
-/// from the online list, which can have gaps.
+/// Pinning (<see cref="ThreadAffinity.PinCurrentThread"/>): the drain runs producer and consumer on the main thread
+/// pinned to the last online CPU; the stream runs <c>--producers N</c> producer threads pinned to the first N online CPUs
+/// and the consumer on the next one ("CPU 1" below, for one producer on "CPU 0"), or with the last producer when every
+/// CPU produces. A thread starts with the mask of the thread that creates it. CPU ids come from the online list, which
+/// can have gaps.
 /// </remarks>
 internal static partial class BenchCommand
 {
     private const int WarmUpRounds = 2;
+
+    /// <summary>Records per warm-up fill: enough rounds to settle tiered compilation are cheap even when the measured fill is 64 MiB.</summary>
+    private const uint WarmUpRecords = 3000;
     private const uint StreamRecordsPerRun = 64;
 
     internal static Command Create()
@@ -37,6 +39,8 @@ internal static partial class BenchCommand
         var payload = NumberOption.Integer("--payload", "Payload bytes per record (8 to 131072).", 8u, 128u * 1024, 64u);
         var records = NumberOption.Integer("--records", "Records per fill (drain), or in total (stream: test runs of 64 records, so rounded up to a multiple of 64).", 1u, uint.MaxValue - 63, 1000u);
         var rounds = NumberOption.Integer("--rounds", "Measured rounds (drain); the median is reported.", 1, 10_000, 11);
+        var bufferSize = NumberOption.Integer("--buffer-size", "The ring buffer's size in bytes (a power of two, a multiple of the page), or each CPU's perf buffer (a power-of-two number of pages).", 4096u, 1u << 30, 256u * 1024);
+        var producers = NumberOption.Integer("--producers", "Stream: producer threads, pinned to the first online CPUs; the consumer takes the next CPU when there is one.", 1, 1024, 1);
         var obj = new Option<string?>("--object") { Description = "The producers object (default: fixtures/obj/producers.bpf.o found from the current or the tool's directory)." };
         var consumer = new Option<string>("--consumer")
         {
@@ -45,80 +49,58 @@ internal static partial class BenchCommand
             DefaultValueFactory = _ => "handler",
         };
         consumer.AcceptOnlyFromAmong("handler", "typed", "variable", "leased", "bytes");
-        foreach (var option in new Option[] { via, payload, records, obj, consumer })
+        foreach (var option in new Option[] { via, payload, records, obj, consumer, bufferSize })
         {
             drain.Options.Add(option);
             stream.Options.Add(option);
         }
         drain.Options.Add(rounds);
+        stream.Options.Add(producers);
         drain.SetAction(result => CliErrors.Run(() =>
         {
-            var spec = Open(result.GetValue(obj), result.GetValue(payload), result.GetValue(records));
-            var (viaPerf, size, count, times) = (result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records), result.GetValue(rounds));
+            var setup = BenchSetup.Open(result.GetValue(obj), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records), result.GetValue(bufferSize), 1);
+            var (count, times) = (result.GetValue(records), result.GetValue(rounds));
             if (result.GetValue(consumer) is "handler" or null)
-                Drain(spec, viaPerf, size, count, times);
+                Drain(setup, count, times);
             else
-                DrainAsync(spec, viaPerf, size, count, times, result.GetValue(consumer)!);
+                DrainAsync(setup, count, times, result.GetValue(consumer)!);
         }));
         stream.SetAction(result => CliErrors.Run(() =>
         {
-            var spec = Open(result.GetValue(obj), result.GetValue(payload), StreamRecordsPerRun);
-            var (viaPerf, size, count) = (result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records));
+            var setup = BenchSetup.Open(result.GetValue(obj), result.GetValue(via) == "perf", result.GetValue(payload), StreamRecordsPerRun, result.GetValue(bufferSize), result.GetValue(producers));
+            var count = result.GetValue(records);
             if (result.GetValue(consumer) is "handler" or null)
-                Stream(spec, viaPerf, size, count);
+                Stream(setup, count);
             else
-                StreamAsync(spec, viaPerf, size, count, result.GetValue(consumer)!);
+                StreamAsync(setup, count, result.GetValue(consumer)!);
         }));
         return new Command("bench", "Benchmarks of the managed ring and perf buffer readers (the performance protocol: Benchmarks/README.md).") { drain, stream };
     }
 
-    private static ObjectSpec Open(string? path, uint payload, uint recordsPerRun)
-    {
-        path ??= FindFixture();
-        var spec = ObjectSpec.Open(path);
-        spec.Variable("payload_size").Set(payload);
-        spec.Variable("record_count").Set(recordsPerRun);
-        return spec;
-    }
+    private static void Pin(int cpu) => ThreadAffinity.PinCurrentThread(cpu);
 
-    private static string FindFixture()
+    private static void Drain(BenchSetup setup, uint records, int rounds)
     {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "fixtures", "obj", "producers.bpf.o");
-                if (File.Exists(candidate))
-                    return candidate;
-            }
-        }
-        throw new FileNotFoundException("fixtures/obj/producers.bpf.o not found from the current or the tool's directory: pass --object.");
-    }
-
-    private static void Pin(int cpu)
-    {
-        if (OperatingSystem.IsLinux())
-            Process.GetCurrentProcess().ProcessorAffinity = (nint)(1L << cpu);
-    }
-
-    private static void Drain(ObjectSpec spec, bool viaPerf, uint payload, uint records, int rounds)
-    {
+        var viaPerf = setup.ViaPerf;
         var cpu = KernelInfo.OnlineCpus()[^1]; // a CPU id, not a count: ids can have gaps
         Pin(cpu);
-        using var collection = spec.Load();
-        var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
+        using var collection = setup.Spec.Load();
+        var program = collection.Program(setup.ProgramName);
         var perTimes = new double[rounds];
         long delivered = 0, allocated = 0;
         var handler = new Counting();
         Span<byte> context = stackalloc byte[8];
 
         using var ring = viaPerf ? null : new RingBuffer(collection.Map("ring"));
-        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), new PerfBufferOptions { PageCount = 64 }) : null;
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), setup.PerfOptions) : null;
+        var warm = Math.Min(records, WarmUpRecords);
+        SetRecordsPerRun(collection, warm);
         WarmUp(() =>
         {
-            Produce(program, viaPerf, stackalloc byte[8], (uint)cpu, records);
+            Produce(program, viaPerf, stackalloc byte[8], (uint)cpu, warm);
             _ = viaPerf ? perf!.ConsumeAll(ref handler).Samples : ring!.Consume(ref handler).Records;
         });
+        SetRecordsPerRun(collection, records);
         var dropsBefore = Drops(collection, viaPerf);
         for (var round = -WarmUpRounds; round < rounds; round++)
         {
@@ -147,37 +129,38 @@ internal static partial class BenchCommand
         Array.Sort(perTimes);
         var median = rounds % 2 == 1 ? perTimes[rounds / 2] : (perTimes[(rounds / 2) - 1] + perTimes[rounds / 2]) / 2;
         var dropped = Drops(collection, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
-        Print("drain", viaPerf, payload, records, $" rounds={rounds}", median, delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, median > 0 ? 1e9 / median : 0);
+        Print("drain", setup, records, $" rounds={rounds}", median, delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, median > 0 ? 1e9 / median : 0);
         GC.KeepAlive(handler.Checksum);
     }
 
-    private static void Stream(ObjectSpec spec, bool viaPerf, uint payload, uint records)
+    private static void Stream(BenchSetup setup, uint records)
     {
-        var online = KernelInfo.OnlineCpus();
-        var (producerCpu, consumerCpu) = (online[0], online[1 % online.Length]);
-        using var collection = spec.Load();
-        var program = collection.Program(viaPerf ? "produce_perf" : "produce_ringbuf");
+        var viaPerf = setup.ViaPerf;
+        var (producerCpus, consumerCpu) = setup.Cpus();
+        using var collection = setup.Spec.Load();
+        var program = collection.Program(setup.ProgramName);
         var handler = new Counting();
         using var ring = viaPerf ? null : new RingBufferSet();
         ring?.Add(collection.Map("ring"));
-        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), new PerfBufferOptions { PageCount = 64 }) : null;
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), setup.PerfOptions) : null;
 
+        Pin(producerCpus[0]);
         WarmUp(() =>
         {
-            Produce(program, viaPerf, stackalloc byte[8], (uint)producerCpu, StreamRecordsPerRun);
+            Produce(program, viaPerf, stackalloc byte[8], (uint)producerCpus[0], StreamRecordsPerRun);
             _ = viaPerf ? perf!.Poll(ref handler, 0).Samples + perf.ConsumeAll(ref handler).Samples : ring!.Poll(ref handler, 0).Records + ring.ConsumeAll(ref handler).Records;
         });
-        // Compile both loops now (a producer with nothing to do, a consumer whose producer is done): compiled after the
-        // producer starts, the consumer's JIT time would be a stall at the start in which the ring overflows.
-        ProduceStream(program, viaPerf, producerCpu, 0, new StreamState());
+        // Compile both loops now (a producer with nothing to do, a consumer whose producers are done): compiled after the
+        // producers start, the consumer's JIT time would be a stall at the start in which the ring overflows.
+        ProduceStream(program, viaPerf, producerCpus[0], 0, new StreamState { Producing = 1 });
         _ = ConsumeStream(ring, perf, ref handler, new StreamState { Producing = 0 });
         var dropsBefore = Drops(collection, viaPerf);
         handler = default;
 
-        // As the harness: the consumer is on CPU 1 and waiting before the producer starts on CPU 0. The other order
-        // (start the producer pinned to CPU 0, then move the consumer) left the consumer queued behind the producer on
+        // As the harness: the consumer is on its CPU and waiting before the producers start on theirs. The other order
+        // (start a producer pinned to CPU 0, then move the consumer) left the consumer queued behind the producer on
         // CPU 0 for a scheduler slice (measured: 3.4-5.7 ms), long enough to overflow the ring before the first poll.
-        var state = new StreamState();
+        var state = new StreamState { Producing = producerCpus.Length };
         long delivered = 0, allocated = 0;
         Exception? consumerFailure = null;
         Pin(consumerCpu);
@@ -193,28 +176,53 @@ internal static partial class BenchCommand
                 consumerFailure = e;
             }
         }) { IsBackground = true, Name = "mbpf bench consumer" };
-        consumer.Start(); // inherits CPU 1
-        Pin(producerCpu);
+        consumer.Start(); // inherits the consumer's CPU
         while (Volatile.Read(ref state.ConsumerStarted) == 0)
             Thread.Yield();
-        ProduceStream(program, viaPerf, producerCpu, records, state);
+        RunProducers(program, viaPerf, producerCpus, records, state);
         consumer.Join();
         var elapsed = Stopwatch.GetElapsedTime(start, state.ConsumerEnd);
         if (state.Failure is not null)
-            throw new InvalidOperationException($"The producer failed: {state.Failure.Message}", state.Failure);
+            throw new InvalidOperationException($"A producer failed: {state.Failure.Message}", state.Failure);
         if (consumerFailure is not null)
             throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
 
         var dropped = Drops(collection, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
-        Print("stream", viaPerf, payload, records, "", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
+        Print("stream", setup, records, "", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
             delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
         GC.KeepAlive(handler.Checksum);
     }
 
-    /// <summary>What the stream's producer and consumer tell each other.</summary>
+    /// <summary>
+    /// Runs one producer thread per CPU of <paramref name="cpus"/>, each pinned to its CPU and writing its share of
+    /// <paramref name="records"/>, and waits for them; returns what they allocated on their threads.
+    /// </summary>
+    private static long RunProducers(ManagedBpf.Programs.Program program, bool viaPerf, int[] cpus, uint records, StreamState state)
+    {
+        var share = Share(records, cpus.Length);
+        long allocated = 0;
+        var threads = cpus.Select(cpu => new Thread(() =>
+        {
+            Pin(cpu);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            ProduceStream(program, viaPerf, cpu, share, state);
+            Interlocked.Add(ref allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }) { IsBackground = true, Name = $"mbpf bench producer {cpu}" }).ToList();
+        foreach (var thread in threads)
+            thread.Start();
+        foreach (var thread in threads)
+            thread.Join();
+        return allocated;
+    }
+
+    /// <summary>Each producer's records: an equal share of <paramref name="records"/>, in whole test runs.</summary>
+    private static uint Share(uint records, int producers) =>
+        (records / (uint)producers + StreamRecordsPerRun - 1) / StreamRecordsPerRun * StreamRecordsPerRun;
+
+    /// <summary>What the stream's producers and consumer tell each other.</summary>
     private sealed class StreamState
     {
-        public int Producing = 1;
+        public int Producing;
         public int ConsumerStarted;
         public long ConsumerEnd;
         public Exception? Failure;
@@ -227,7 +235,7 @@ internal static partial class BenchCommand
     // are compiled ahead of time; AggressiveOptimization compiles these two fully optimised at their first call. The
     // library methods they call are tier-1 by then (WarmUp).
 
-    /// <summary>The producer: test runs of <see cref="StreamRecordsPerRun"/> records on CPU 0 until <paramref name="records"/>.</summary>
+    /// <summary>A producer: test runs of <see cref="StreamRecordsPerRun"/> records on its CPU until <paramref name="records"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProduceStream(ManagedBpf.Programs.Program program, bool viaPerf, int cpu, uint records, StreamState state)
     {
@@ -243,11 +251,11 @@ internal static partial class BenchCommand
         }
         finally
         {
-            Volatile.Write(ref state.Producing, 0);
+            Interlocked.Decrement(ref state.Producing);
         }
     }
 
-    /// <summary>The consumer: wait (100 ms timeout, as the harness's <c>__poll</c>) and drain until the producer stopped, then drain the rest.</summary>
+    /// <summary>The consumer: wait (100 ms timeout, as the harness's <c>__poll</c>) and drain until the producers stopped, then drain the rest.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (long Delivered, long Allocated) ConsumeStream(RingBufferSet? ring, PerfBuffer? perf, ref Counting handler, StreamState state)
     {
@@ -256,7 +264,7 @@ internal static partial class BenchCommand
         Volatile.Write(ref state.ConsumerStarted, 1);
         while (!done)
         {
-            done = Volatile.Read(ref state.Producing) == 0; // after the producer stopped, one last pass drains the rest
+            done = Volatile.Read(ref state.Producing) == 0; // after the producers stopped, one last pass drains the rest
             var before = GC.GetAllocatedBytesForCurrentThread();
             if (perf is not null)
             {
@@ -287,6 +295,14 @@ internal static partial class BenchCommand
         }
     }
 
+    /// <summary>Sets how many records a test run writes, in the .data map's memory (global data maps are BPF_F_MMAPABLE).</summary>
+    private static void SetRecordsPerRun(Collection collection, uint records)
+    {
+        var variable = collection.Spec.Variable("record_count");
+        using var data = collection.Map(variable.Section.Name).Mmap();
+        data.Write((int)variable.Offset, records);
+    }
+
     private static void Produce(ManagedBpf.Programs.Program program, bool viaPerf, Span<byte> context, uint cpu, uint expected)
     {
         var result = viaPerf
@@ -302,9 +318,9 @@ internal static partial class BenchCommand
     /// </summary>
     private static ulong Drops(Collection collection, bool viaPerf) => collection.ReadVariable<ulong>(viaPerf ? "perf_drops" : "ring_drops");
 
-    private static void Print(string mode, bool viaPerf, uint payload, uint records, string extra, double nsPerRecord, double bytesPerRecord, long delivered, ulong dropped, double recordsPerSecond) =>
+    private static void Print(string mode, BenchSetup setup, uint records, string extra, double nsPerRecord, double bytesPerRecord, long delivered, ulong dropped, double recordsPerSecond) =>
         Console.WriteLine(FormattableString.Invariant(
-            $"impl=managed mode={mode} via={(viaPerf ? "perf" : "ring")} payload={payload} records={records}{extra} median_ns_per_record={nsPerRecord:F2} allocated_bytes_per_record={bytesPerRecord:F3} delivered={delivered} dropped={dropped} records_per_s={recordsPerSecond:F0}"));
+            $"impl=managed mode={mode} via={(setup.ViaPerf ? "perf" : "ring")} payload={setup.Payload} records={records} buffer_size={setup.BufferSize}{(mode == "stream" ? $" producers={setup.Producers}" : "")}{extra} median_ns_per_record={nsPerRecord:F2} allocated_bytes_per_record={bytesPerRecord:F3} delivered={delivered} dropped={dropped} records_per_s={recordsPerSecond:F0}"));
 
     /// <summary>Reads each record's sequence number, as the libbpf harness's callbacks do.</summary>
     private struct Counting : IRingRecordHandler, IPerfRecordHandler

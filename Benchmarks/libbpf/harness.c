@@ -11,13 +11,24 @@
  *                                                  program at DIR/prog and its map at DIR/map, exit (for a
  *                                                  managed consumer: the differential test drains the same kind of run)
  *   harness OBJ drain  ring|perf PAYLOAD N ROUNDS   median ns/record of ring_buffer__consume / perf_buffer__consume
- *   harness OBJ stream ring|perf PAYLOAD N          producer thread on CPU 0, consumer in __poll on CPU 1
+ *   harness OBJ limit  ring|perf PAYLOAD N ROUNDS   the floor of a drain: the same fill, then a loop that walks the
+ *                                                  records in the same memory reading each one's length to find the
+ *                                                  next (the consumer's dependent chain) and nothing else
+ *   harness OBJ stream ring|perf PAYLOAD N          producer threads on the first CPUs, consumer in __poll on the next
+ *
+ * Options, after the positional arguments:
+ *   --buffer-size BYTES   the ring buffer's size (a power of two, a multiple of the page), or each CPU's perf buffer
+ *                         (a power-of-two number of pages); default 256 KiB, as the object's ring and 64 perf pages
+ *   --producers N         stream: N producer threads pinned to the first N online CPUs; the consumer on the next
+ *                         online CPU, or with the last producer when every CPU produces (default 1)
  *
  * Build: gcc -O2 -o harness harness.c -lbpf -lpthread   (Debian: apt-get install -y libbpf-dev) */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/perf_event.h>
+#include <sys/mman.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -34,6 +45,9 @@ static int via_perf, dump_mode;
 static struct variable payload_size, record_count, ring_drops, perf_drops;
 static __u32 records_per_run;
 static __u64 delivered, lost, checksum;
+static size_t buffer_size = 256 * 1024;
+static int producers = 1;
+static int online[1024], online_count;
 
 static uint64_t now_ns(void)
 {
@@ -190,23 +204,62 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int last_cpu(void)
-{
-	return libbpf_num_possible_cpus() - 1;
-}
-
-static volatile int producing;
+static int producing;
 static __u64 stream_records;
 
+/* A producer thread: test runs of records_per_run records on its CPU until its share is done. */
 static void *producer_thread(void *arg)
 {
-	(void)arg;
-	set_affinity(0);
-	__u64 batch = records_per_run;
-	for (__u64 done = 0; done < stream_records; done += batch)
-		produce(0);
-	__atomic_store_n(&producing, 0, __ATOMIC_RELEASE);
+	int cpu = (int)(long)arg;
+	set_affinity(cpu);
+	__u64 share = stream_records / producers;
+	for (__u64 done = 0; done < share; done += records_per_run)
+		produce(cpu);
+	__atomic_sub_fetch(&producing, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* The online CPU ids (/sys/devices/system/cpu/online: "0-3,6"), which can have gaps. */
+static void read_online(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	char list[4096];
+	if (!f || !fgets(list, sizeof(list), f))
+		die("read /sys/devices/system/cpu/online", errno);
+	fclose(f);
+	for (char *save = NULL, *tok = strtok_r(list, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save)) {
+		int lo, hi;
+		if (sscanf(tok, "%d-%d", &lo, &hi) != 2)
+			hi = lo = atoi(tok);
+		for (int c = lo; c <= hi && online_count < 1024; c++)
+			online[online_count++] = c;
+	}
+}
+
+/* The limit loop over a ring buffer: from the consumer position to the producer position, read each record's
+ * length to find the next, and nothing else; then publish the consumer position, as a consumer would. */
+static __u64 walk_ring(volatile __u64 *consumer, volatile __u64 *producer, const unsigned char *data, __u64 mask)
+{
+	__u64 cons = *consumer, prod = __atomic_load_n(producer, __ATOMIC_ACQUIRE), n = 0;
+	while (cons < prod) {
+		__u32 len = __atomic_load_n((const __u32 *)(data + (cons & mask)), __ATOMIC_ACQUIRE);
+		cons += ((len & ~(3u << 30)) + 8 + 7) & ~7ull;
+		n++;
+	}
+	__atomic_store_n(consumer, cons, __ATOMIC_RELEASE);
+	return n;
+}
+
+/* The same over a perf buffer: from data_tail to data_head, read each perf_event_header's size, nothing else. */
+static __u64 walk_perf(struct perf_event_mmap_page *header, const unsigned char *data, __u64 size)
+{
+	__u64 tail = header->data_tail, head = __atomic_load_n(&header->data_head, __ATOMIC_ACQUIRE), n = 0;
+	while (tail < head) {
+		tail += ((const struct perf_event_header *)(data + (tail & (size - 1))))->size;
+		n++;
+	}
+	__atomic_store_n(&header->data_tail, tail, __ATOMIC_RELEASE);
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -219,7 +272,16 @@ int main(int argc, char **argv)
 	via_perf = !strcmp(argv[3], "perf");
 	__u32 payload = (__u32)strtoul(argv[4], NULL, 0);
 	__u64 n = strtoull(argv[5], NULL, 0);
-	int rounds = argc > 6 ? atoi(argv[6]) : 11;
+	int rounds = argc > 6 && argv[6][0] != '-' ? atoi(argv[6]) : 11;
+	for (int i = 6; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "--buffer-size"))
+			buffer_size = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--producers"))
+			producers = atoi(argv[++i]);
+	}
+	if (producers < 1)
+		die("--producers", EINVAL);
+	read_online();
 	dump_mode = !strcmp(mode, "dump");
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 
@@ -232,6 +294,9 @@ int main(int argc, char **argv)
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, obj)
 		bpf_program__set_autoload(p, p == prog);
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, via_perf ? "perf" : "ring");
+	if (!via_perf && bpf_map__set_max_entries(map, (__u32)buffer_size))
+		die("bpf_map__set_max_entries", errno);
 	int err = bpf_object__load(obj);
 	if (err)
 		die("bpf_object__load", err);
@@ -241,11 +306,11 @@ int main(int argc, char **argv)
 	perf_drops = variable(".bss", "perf_drops");
 	set_u32(payload_size, payload);
 
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, via_perf ? "perf" : "ring");
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	if (!strcmp(mode, "pin"))
 		; /* the managed side consumes */
 	else if (via_perf)
-		pb = perf_buffer__new(bpf_map__fd(map), 64, on_sample, on_lost, NULL, NULL);
+		pb = perf_buffer__new(bpf_map__fd(map), buffer_size / page, on_sample, on_lost, NULL, NULL);
 	else
 		rb = ring_buffer__new(bpf_map__fd(map), on_ring, NULL, NULL);
 	if (strcmp(mode, "pin") && ((via_perf && !pb) || (!via_perf && !rb)))
@@ -273,22 +338,46 @@ int main(int argc, char **argv)
 				produce(atoi(tok));
 			free(list);
 		} else {
-			produce(last_cpu());
+			produce(online[online_count - 1]);
 		}
 		consume();
 		fprintf(stderr, "delivered=%llu dropped=%llu\n", (unsigned long long)delivered, (unsigned long long)drops());
-	} else if (!strcmp(mode, "drain")) {
-		int cpu = last_cpu();
+	} else if (!strcmp(mode, "drain") || !strcmp(mode, "limit")) {
+		int cpu = online[online_count - 1], limit = !strcmp(mode, "limit");
 		set_affinity(cpu);
 		records_per_run = (__u32)n;
 		set_u32(record_count, records_per_run);
+		/* The limit loop's own view of the same memory: the ring mapped once more (consumer page, producer page and
+		 * data), or the perf buffer libbpf mapped for this CPU. */
+		volatile __u64 *consumer = NULL, *producer = NULL;
+		unsigned char *data = NULL;
+		struct perf_event_mmap_page *perf_header = NULL;
+		if (limit && !via_perf) {
+			consumer = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+			producer = mmap(NULL, page + 2 * buffer_size, PROT_READ, MAP_SHARED, bpf_map__fd(map), page);
+			if (consumer == MAP_FAILED || producer == MAP_FAILED)
+				die("mmap ring", errno);
+			data = (unsigned char *)producer + page;
+		} else if (limit) {
+			void *base;
+			size_t size;
+			if (perf_buffer__buffer(pb, cpu, &base, &size) || size != buffer_size)
+				die("perf_buffer__buffer", EINVAL);
+			perf_header = base;
+			data = (unsigned char *)base + page;
+		}
 		double *per = calloc(rounds, sizeof(double));
 		__u64 total = 0;
 		for (int r = -2; r < rounds; r++) {
 			__u64 before = delivered;
 			produce(cpu);
 			uint64_t t0 = now_ns();
-			consume();
+			if (!limit)
+				consume();
+			else if (via_perf)
+				delivered += walk_perf(perf_header, data, buffer_size);
+			else
+				delivered += walk_ring(consumer, producer, data, buffer_size - 1);
 			uint64_t t1 = now_ns();
 			__u64 got = delivered - before;
 			if (r < 0)
@@ -298,26 +387,30 @@ int main(int argc, char **argv)
 		}
 		qsort(per, rounds, sizeof(double), cmp_double);
 		double median = rounds % 2 ? per[rounds / 2] : (per[rounds / 2 - 1] + per[rounds / 2]) / 2;
-		printf("impl=libbpf mode=drain via=%s payload=%u records=%llu rounds=%d median_ns_per_record=%.2f allocated_bytes_per_record=0 delivered=%llu dropped=%llu records_per_s=%.0f\n",
-		       via_perf ? "perf" : "ring", payload, (unsigned long long)n, rounds, median,
-		       (unsigned long long)total, (unsigned long long)drops(), median > 0 ? 1e9 / median : 0);
+		printf("impl=%s mode=drain via=%s payload=%u records=%llu buffer_size=%zu rounds=%d median_ns_per_record=%.2f allocated_bytes_per_record=0 delivered=%llu dropped=%llu records_per_s=%.0f checksum=%llu\n",
+		       limit ? "limit" : "libbpf", via_perf ? "perf" : "ring", payload, (unsigned long long)n, buffer_size, rounds, median,
+		       (unsigned long long)total, (unsigned long long)drops(), median > 0 ? 1e9 / median : 0, (unsigned long long)checksum);
 	} else if (!strcmp(mode, "stream")) {
-		set_affinity(1 % libbpf_num_possible_cpus());
+		/* Producers on the first online CPUs, the consumer on the next (or with the last producer). */
+		int consumer_cpu = online[producers < online_count ? producers : online_count - 1];
+		set_affinity(consumer_cpu);
 		records_per_run = 64; /* records per test run */
 		set_u32(record_count, records_per_run);
 		stream_records = n;
-		producing = 1;
-		pthread_t thread;
+		producing = producers;
+		pthread_t threads[1024];
 		uint64_t t0 = now_ns();
-		pthread_create(&thread, NULL, producer_thread, NULL);
+		for (int i = 0; i < producers; i++)
+			pthread_create(&threads[i], NULL, producer_thread, (void *)(long)online[i % online_count]);
 		while (__atomic_load_n(&producing, __ATOMIC_ACQUIRE))
 			poll_once(100);
-		pthread_join(thread, NULL);
+		for (int i = 0; i < producers; i++)
+			pthread_join(threads[i], NULL);
 		consume();
 		uint64_t t1 = now_ns();
 		double seconds = (t1 - t0) / 1e9;
-		printf("impl=libbpf mode=stream via=%s payload=%u records=%llu median_ns_per_record=%.2f allocated_bytes_per_record=0 delivered=%llu dropped=%llu records_per_s=%.0f\n",
-		       via_perf ? "perf" : "ring", payload, (unsigned long long)n,
+		printf("impl=libbpf mode=stream via=%s payload=%u records=%llu buffer_size=%zu producers=%d median_ns_per_record=%.2f allocated_bytes_per_record=0 delivered=%llu dropped=%llu records_per_s=%.0f\n",
+		       via_perf ? "perf" : "ring", payload, (unsigned long long)n, buffer_size, producers,
 		       delivered ? (t1 - t0) / (double)delivered : 0,
 		       (unsigned long long)delivered, (unsigned long long)drops(), delivered / seconds);
 	} else {

@@ -58,10 +58,22 @@ public static class PerfConsumer
     {
         if (buffer.IsDefault)
             throw new ArgumentException("The perf buffer view describes no memory.", nameof(buffer));
+        var validated = default(PerfValidatedRange);
+        return Read(in buffer, cpu, layout, ref handler, ref validated);
+    }
+
+    /// <summary>
+    /// As <see cref="Read{THandler}(in PerfBufferView, int, PerfSampleLayout, ref THandler)"/>, remembering in
+    /// <paramref name="validated"/> how far the records were found valid with no spill: a reader that stops part way
+    /// (a stream's batch is full) does not validate the rest again on its next read, only what was written since.
+    /// </summary>
+    internal static PerfReadResult Read<THandler>(in PerfBufferView buffer, int cpu, PerfSampleLayout layout, ref THandler handler, ref PerfValidatedRange validated)
+        where THandler : struct, IPerfRecordHandler
+    {
         // An empty ring returns here, before ReadBatch's large frame is set up (a perf buffer reads every CPU's ring).
         if (buffer.LoadDataHead() == buffer.LoadDataTail())
             return default;
-        return ReadBatch(in buffer, cpu, layout, ref handler);
+        return ReadBatch(in buffer, cpu, layout, ref handler, ref validated);
     }
 
     /// <summary>Reads everything between <c>data_tail</c> and <c>data_head</c>, delivering each sample as one span.</summary>
@@ -89,7 +101,7 @@ public static class PerfConsumer
     }
 
     [SkipLocalsInit] // its frame is large (reports, checks); only what holds references needs zeroing
-    private static PerfReadResult ReadBatch<THandler>(in PerfBufferView buffer, int cpu, PerfSampleLayout layout, ref THandler handler)
+    private static PerfReadResult ReadBatch<THandler>(in PerfBufferView buffer, int cpu, PerfSampleLayout layout, ref THandler handler, ref PerfValidatedRange validated)
         where THandler : struct, IPerfRecordHandler
     {
         var counters = default(PerfReadCounters);
@@ -117,10 +129,14 @@ public static class PerfConsumer
         // Walk 1: validate every header of the batch and find how far oversized samples spilled, before delivering
         // anything: the spill lands on the oldest unread records, which come first in the batch.
         // All arithmetic is relative to the tail, so positions may wrap at 2^64.
+        // What an earlier read validated and left unread (it stopped part way) is valid still: the kernel writes only
+        // past the head, and a spill onto it comes from a sample written since, which this walk meets. So the walk
+        // starts where the last one ended, and a stream that takes a cold 64 MiB ring in batches walks it once, not
+        // once a batch.
         var validEnd = available;
         var impossible = default(PerfRecordCheck);
         ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0, resync = 0;
-        for (ulong at = 0; at < available;)
+        for (var at = validated.ValidPast(tail, available); at < available;)
         {
             at = SkipRun(in buffer, tail, at, available, plain, rawSizeOffset);
             if (at >= available)
@@ -163,6 +179,8 @@ public static class PerfConsumer
 
             at += record.Header.Size;
         }
+
+        validated = validEnd == available && spillEnd == 0 ? new PerfValidatedRange { From = tail, To = head } : default;
 
         // Walk 2: deliver. Headers are checked again (the fast path compares them again too), so a ring changed since
         // walk 1 is still read within bounds.

@@ -12,6 +12,7 @@ internal sealed class PerfCpuRing : IDisposable
     // The ring's layout, read from its perf_event_mmap_page once: the kernel fixes data_offset and data_size at mmap.
     // Its pointers are used only under a lease on Mapping.
     private readonly PerfBufferView _view;
+    private PerfValidatedRange _validated; // what PerfConsumer found valid and left unread (reads are serialised by the buffer)
 
     private unsafe PerfCpuRing(int cpu, SafeFdHandle perfEvent, SafeMmapHandle mapping, KeyValuePair<string, object?>[] tags)
     {
@@ -78,7 +79,7 @@ internal sealed class PerfCpuRing : IDisposable
         where THandler : struct, IPerfRecordHandler
     {
         using var lease = Mapping.Acquire(); // keeps _view's memory mapped during the read, even if the buffer is disposed meanwhile
-        var result = PerfConsumer.Read(in _view, Cpu, layout, ref handler);
+        var result = PerfConsumer.Read(in _view, Cpu, layout, ref handler, ref _validated);
         if (result.ConsumedBytes != 0) // every record read moves the tail; an empty ring has nothing to count
             BufferMetrics.Add(Tags, result.Samples, result.SampleBytes, (long)result.Lost, corrupted: result.CorruptedCount(), corruptedBytes: (long)result.CorruptedBytes);
         return result;

@@ -63,6 +63,7 @@ public sealed class PerfBufferProperties
         var size = scenario.Size;
         var layout = scenario.Layout;
         using var ring = new PerfBufferSimulator(size, layout, cpu: 7, startPosition: scenario.Start);
+        var validated = default(PerfValidatedRange); // kept across reads, as PerfCpuRing keeps it: a read that stops part way is resumed
         var queue = new Queue<Expected>();
         var head = scenario.Start;
         ulong pendingLost = 0, dropped = 0, lostSeen = 0;
@@ -122,7 +123,7 @@ public sealed class PerfBufferProperties
         ulong ReadAndCheck(int stopAfter)
         {
             var recorder = new PerfRecorder(ring.View, stopAfter == 0 ? int.MaxValue : stopAfter);
-            var result = PerfConsumer.Read(ring.View, 7, layout, ref recorder);
+            var result = PerfConsumer.Read(ring.View, 7, layout, ref recorder, ref validated);
             Assert.Empty(recorder.Reports);
             Assert.Equal(0, recorder.OutOfBounds);
             ulong lost = 0;

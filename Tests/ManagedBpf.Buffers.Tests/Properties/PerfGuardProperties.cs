@@ -102,6 +102,7 @@ public sealed class PerfGuardProperties
         var size = scenario.Size;
         var layout = scenario.Layout;
         using var ring = new PerfBufferSimulator(size, layout, Cpu, scenario.Start, eventId: EventId);
+        var validated = default(PerfValidatedRange); // kept across reads, as PerfCpuRing keeps it
         var written = new List<Written>();
         var slots = new (int Record, int Offset)[size / 8];
         slots.AsSpan().Fill((-1, 0));
@@ -235,7 +236,7 @@ public sealed class PerfGuardProperties
                 expected.Add($"impossible at {tail + validEnd} dropping {available - validEnd}");
 
             var recorder = new PerfRecorder(ring.View);
-            var result = PerfConsumer.Read(ring.View, Cpu, layout, ref recorder);
+            var result = PerfConsumer.Read(ring.View, Cpu, layout, ref recorder, ref validated);
             Assert.Equal(0, recorder.OutOfBounds);
 
             var actual = recorder.Events.Select(e => e switch

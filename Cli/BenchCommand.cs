@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using ManagedBpf.Buffers.Ordering;
 using ManagedBpf.Buffers.Perf;
 using ManagedBpf.Buffers.Ring;
 using ManagedBpf.Kernel;
@@ -45,10 +46,11 @@ internal static partial class BenchCommand
         var consumer = new Option<string>("--consumer")
         {
             Description = "handler: the zero-copy struct handler (Consume/Poll); typed, variable, leased, bytes: the asynchronous streams "
-                + "ReadAllAsync<T> (a 64-byte struct), ReadAllVariableAsync<ulong> (8-byte header, the rest as tail), ReadAllLeasedAsync and ReadAllAsync (byte[]).",
+                + "ReadAllAsync<T> (a 64-byte struct), ReadAllVariableAsync<ulong> (8-byte header, the rest as tail), ReadAllLeasedAsync and ReadAllAsync (byte[]); "
+                + "ordered (stream --via perf): OrderedPerfReader, the CPUs' samples merged by time.",
             DefaultValueFactory = _ => "handler",
         };
-        consumer.AcceptOnlyFromAmong("handler", "typed", "variable", "leased", "bytes");
+        consumer.AcceptOnlyFromAmong("handler", "typed", "variable", "leased", "bytes", "ordered");
         foreach (var option in new Option[] { via, payload, records, obj, consumer, bufferSize })
         {
             drain.Options.Add(option);
@@ -60,6 +62,8 @@ internal static partial class BenchCommand
         {
             var setup = BenchSetup.Open(result.GetValue(obj), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records), result.GetValue(bufferSize), 1);
             var (count, times) = (result.GetValue(records), result.GetValue(rounds));
+            if (result.GetValue(consumer) is "ordered")
+                throw new ArgumentException("--consumer ordered is a stream's: bench stream --via perf --consumer ordered.");
             if (result.GetValue(consumer) is "handler" or null)
                 Drain(setup, count, times);
             else
@@ -69,8 +73,10 @@ internal static partial class BenchCommand
         {
             var setup = BenchSetup.Open(result.GetValue(obj), result.GetValue(via) == "perf", result.GetValue(payload), StreamRecordsPerRun, result.GetValue(bufferSize), result.GetValue(producers));
             var count = result.GetValue(records);
-            if (result.GetValue(consumer) is "handler" or null)
-                Stream(setup, count);
+            if (result.GetValue(consumer) is "ordered" && !setup.ViaPerf)
+                throw new ArgumentException("--consumer ordered merges perf buffer CPUs by time: it needs --via perf.");
+            if (result.GetValue(consumer) is "handler" or "ordered" or null)
+                Stream(setup, count, ordered: result.GetValue(consumer) == "ordered");
             else
                 StreamAsync(setup, count, result.GetValue(consumer)!);
         }));
@@ -133,7 +139,7 @@ internal static partial class BenchCommand
         GC.KeepAlive(handler.Checksum);
     }
 
-    private static void Stream(BenchSetup setup, uint records)
+    private static void Stream(BenchSetup setup, uint records, bool ordered)
     {
         var viaPerf = setup.ViaPerf;
         var (producerCpus, consumerCpu) = setup.Cpus();
@@ -142,18 +148,23 @@ internal static partial class BenchCommand
         var handler = new Counting();
         using var ring = viaPerf ? null : new RingBufferSet();
         ring?.Add(collection.Map("ring"));
-        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), setup.PerfOptions) : null;
+        using var perf = viaPerf ? new PerfBuffer(collection.Map("perf"), ordered ? setup.PerfOptions with { Layout = PerfSampleLayout.TimeAndRaw } : setup.PerfOptions) : null;
+        var merged = new OrderedCount();
+        using var orderedReader = ordered ? new OrderedPerfReader(perf!, merged.OnSample) : null;
 
         Pin(producerCpus[0]);
         WarmUp(() =>
         {
             Produce(program, viaPerf, stackalloc byte[8], (uint)producerCpus[0], StreamRecordsPerRun);
-            _ = viaPerf ? perf!.Poll(ref handler, 0).Samples + perf.ConsumeAll(ref handler).Samples : ring!.Poll(ref handler, 0).Records + ring.ConsumeAll(ref handler).Records;
+            if (orderedReader is not null)
+                _ = orderedReader.Poll(0).Samples + orderedReader.Read().Samples + orderedReader.Flush().Samples;
+            else
+                _ = viaPerf ? perf!.Poll(ref handler, 0).Samples + perf.ConsumeAll(ref handler).Samples : ring!.Poll(ref handler, 0).Records + ring.ConsumeAll(ref handler).Records;
         });
         // Compile both loops now (a producer with nothing to do, a consumer whose producers are done): compiled after the
         // producers start, the consumer's JIT time would be a stall at the start in which the ring overflows.
         ProduceStream(program, viaPerf, producerCpus[0], 0, new StreamState { Producing = 1 });
-        _ = ConsumeStream(ring, perf, ref handler, new StreamState { Producing = 0 });
+        _ = ConsumeStream(ring, perf, orderedReader, merged, ref handler, new StreamState { Producing = 0 });
         var dropsBefore = Drops(collection, viaPerf);
         handler = default;
 
@@ -169,7 +180,7 @@ internal static partial class BenchCommand
         {
             try
             {
-                (delivered, allocated) = ConsumeStream(ring, perf, ref handler, state);
+                (delivered, allocated) = ConsumeStream(ring, perf, orderedReader, merged, ref handler, state);
             }
             catch (Exception e)
             {
@@ -188,7 +199,7 @@ internal static partial class BenchCommand
             throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
 
         var dropped = Drops(collection, viaPerf) - dropsBefore; // the kernel's LOST records count the same failed outputs
-        Print("stream", setup, records, "", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
+        Print("stream", setup, records, ordered ? " consumer=ordered" : "", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
             delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
         GC.KeepAlive(handler.Checksum);
     }
@@ -257,16 +268,23 @@ internal static partial class BenchCommand
 
     /// <summary>The consumer: wait (100 ms timeout, as the harness's <c>__poll</c>) and drain until the producers stopped, then drain the rest.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (long Delivered, long Allocated) ConsumeStream(RingBufferSet? ring, PerfBuffer? perf, ref Counting handler, StreamState state)
+    private static (long Delivered, long Allocated) ConsumeStream(RingBufferSet? ring, PerfBuffer? perf, OrderedPerfReader? ordered, OrderedCount merged, ref Counting handler, StreamState state)
     {
         long delivered = 0, allocated = 0;
         var done = false;
         Volatile.Write(ref state.ConsumerStarted, 1);
+        var mergedBefore = merged.Delivered;
         while (!done)
         {
             done = Volatile.Read(ref state.Producing) == 0; // after the producers stopped, one last pass drains the rest
             var before = GC.GetAllocatedBytesForCurrentThread();
-            if (perf is not null)
+            if (ordered is not null)
+            {
+                _ = done ? ordered.Read() : ordered.Poll(100);
+                if (done)
+                    ordered.Flush(); // the samples still held for ordering
+            }
+            else if (perf is not null)
             {
                 delivered += (done ? perf.ConsumeAll(ref handler) : perf.Poll(ref handler, 100)).Samples;
             }
@@ -276,6 +294,8 @@ internal static partial class BenchCommand
             }
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;
         }
+        if (ordered is not null)
+            delivered = merged.Delivered - mergedBefore; // what left the orderer, in time order
         state.ConsumerEnd = Stopwatch.GetTimestamp();
         return (delivered, allocated);
     }
@@ -321,6 +341,19 @@ internal static partial class BenchCommand
     private static void Print(string mode, BenchSetup setup, uint records, string extra, double nsPerRecord, double bytesPerRecord, long delivered, ulong dropped, double recordsPerSecond) =>
         Console.WriteLine(FormattableString.Invariant(
             $"impl=managed mode={mode} via={(setup.ViaPerf ? "perf" : "ring")} payload={setup.Payload} records={records} buffer_size={setup.BufferSize}{(mode == "stream" ? $" producers={setup.Producers}" : "")}{extra} median_ns_per_record={nsPerRecord:F2} allocated_bytes_per_record={bytesPerRecord:F3} delivered={delivered} dropped={dropped} records_per_s={recordsPerSecond:F0}"));
+
+    /// <summary>Counts what an <see cref="OrderedPerfReader"/> delivers and reads each sample's sequence number.</summary>
+    private sealed class OrderedCount
+    {
+        public long Delivered;
+        public ulong Checksum;
+
+        public void OnSample(int cpu, ulong time, ReadOnlySpan<byte> payload)
+        {
+            Checksum += BinaryPrimitives.ReadUInt64LittleEndian(payload);
+            Delivered++;
+        }
+    }
 
     /// <summary>Reads each record's sequence number, as the libbpf harness's callbacks do.</summary>
     private struct Counting : IRingRecordHandler, IPerfRecordHandler

@@ -180,6 +180,8 @@ public static class PerfConsumer
             at += record.Header.Size;
         }
 
+        // Only a clean walk is remembered. (Damage is consumed before anything is delivered, so a read never stops
+        // inside it and a remembered damaged range would not be read again; this keeps the rule simple to check.)
         validated = validEnd == available && spillEnd == 0 ? new PerfValidatedRange { From = tail, To = head } : default;
 
         // Walk 2: deliver. Headers are checked again (the fast path compares them again too), so a ring changed since

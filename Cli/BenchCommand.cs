@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ManagedBpf.Buffers.Ordering;
@@ -40,7 +41,7 @@ internal static partial class BenchCommand
         var payload = NumberOption.Integer("--payload", "Payload bytes per record (8 to 131072).", 8u, 128u * 1024, 64u);
         var records = NumberOption.Integer("--records", "Records per fill (drain), or in total (stream: test runs of 64 records, so rounded up to a multiple of 64).", 1u, uint.MaxValue - 63, 1000u);
         var rounds = NumberOption.Integer("--rounds", "Measured rounds (drain); the median is reported.", 1, 10_000, 11);
-        var bufferSize = NumberOption.Integer("--buffer-size", "The ring buffer's size in bytes (a power of two, a multiple of the page), or each CPU's perf buffer (a power-of-two number of pages).", 4096u, 1u << 30, 256u * 1024);
+        var bufferSize = NumberOption.PageSize("--buffer-size", "The ring buffer's size in bytes, or each CPU's perf buffer's: a power-of-two number of pages.", 1u << 30, 256u * 1024);
         var producers = NumberOption.Integer("--producers", "Stream: producer threads, pinned to the first online CPUs; the consumer takes the next CPU when there is one.", 1, 1024, 1);
         var obj = new Option<string?>("--object") { Description = "The producers object (default: fixtures/obj/producers.bpf.o found from the current or the tool's directory)." };
         var consumer = new Option<string>("--consumer")
@@ -58,12 +59,22 @@ internal static partial class BenchCommand
         }
         drain.Options.Add(rounds);
         stream.Options.Add(producers);
+        // Raw tokens, not values: reading a value whose conversion failed throws (see NumberOption).
+        static string? Given(CommandResult result, Option option) => result.GetResult(option) is { Implicit: false, Tokens: [.., var last] } ? last.Value : null;
+        drain.Validators.Add(result =>
+        {
+            if (Given(result, consumer) == "ordered")
+                result.AddError("--consumer ordered is a stream's: bench stream --via perf --consumer ordered.");
+        });
+        stream.Validators.Add(result =>
+        {
+            if (Given(result, consumer) == "ordered" && Given(result, via) != "perf")
+                result.AddError("--consumer ordered merges perf buffer CPUs by time: it needs --via perf.");
+        });
         drain.SetAction(result => CliErrors.Run(() =>
         {
             var setup = BenchSetup.Open(result.GetValue(obj), result.GetValue(via) == "perf", result.GetValue(payload), result.GetValue(records), result.GetValue(bufferSize), 1);
             var (count, times) = (result.GetValue(records), result.GetValue(rounds));
-            if (result.GetValue(consumer) is "ordered")
-                throw new ArgumentException("--consumer ordered is a stream's: bench stream --via perf --consumer ordered.");
             if (result.GetValue(consumer) is "handler" or null)
                 Drain(setup, count, times);
             else
@@ -73,8 +84,6 @@ internal static partial class BenchCommand
         {
             var setup = BenchSetup.Open(result.GetValue(obj), result.GetValue(via) == "perf", result.GetValue(payload), StreamRecordsPerRun, result.GetValue(bufferSize), result.GetValue(producers));
             var count = result.GetValue(records);
-            if (result.GetValue(consumer) is "ordered" && !setup.ViaPerf)
-                throw new ArgumentException("--consumer ordered merges perf buffer CPUs by time: it needs --via perf.");
             if (result.GetValue(consumer) is "handler" or "ordered" or null)
                 Stream(setup, count, ordered: result.GetValue(consumer) == "ordered");
             else

@@ -1,4 +1,3 @@
-using System.Numerics;
 using ManagedBpf.Buffers.Perf;
 using ManagedBpf.Kernel;
 using ManagedBpf.Loader;
@@ -21,12 +20,9 @@ internal sealed record BenchSetup(ObjectSpec Spec, bool ViaPerf, uint Payload, u
     /// Opens the object and sets it up: <paramref name="recordsPerRun"/> records of <paramref name="payload"/> bytes per test
     /// run, and for the ring, <paramref name="bufferSize"/> bytes (the map's max_entries, set before the load).
     /// </summary>
-    /// <exception cref="ArgumentException">The size breaks the rule of its buffer (the message says the rule).</exception>
+    /// <remarks>The size was checked when the command line was parsed: a power-of-two number of pages.</remarks>
     public static BenchSetup Open(string? path, bool viaPerf, uint payload, uint recordsPerRun, uint bufferSize, int producers)
     {
-        var page = (uint)KernelInfo.PageSize;
-        if (bufferSize % page != 0 || !BitOperations.IsPow2(bufferSize / page))
-            throw new ArgumentException($"--buffer-size {bufferSize}: a ring buffer's size, and each CPU's perf buffer, is a power-of-two number of pages ({page} bytes each).");
         var spec = ObjectSpec.Open(path ?? FindFixture());
         spec.Variable("payload_size").Set(payload);
         spec.Variable("record_count").Set(recordsPerRun);

@@ -30,6 +30,21 @@ internal static class NumberOption
         };
     }
 
+    /// <summary>A size in bytes that is a power-of-two number of pages, as ring buffers and perf buffers are.</summary>
+    internal static Option<uint> PageSize(string name, string description, uint max, uint defaultValue)
+    {
+        var page = (uint)Kernel.KernelInfo.PageSize;
+        var rule = string.Create(CultureInfo.InvariantCulture, $"a power-of-two number of pages ({page} bytes each) up to {max} bytes: {page}, {2 * page}, {4 * page}…");
+        return new Option<uint>(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result => Parse(result, name, rule, (string text, out uint value) =>
+                uint.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= page && value <= max
+                && value % page == 0 && BitOperations.IsPow2(value / page)),
+        };
+    }
+
     /// <summary>A duration in seconds, fractions allowed; 0 (the default) means until Ctrl-C.</summary>
     internal static Option<double> Seconds(string name, string description) => new(name)
     {

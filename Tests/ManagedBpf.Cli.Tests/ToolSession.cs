@@ -118,6 +118,20 @@ internal sealed class ToolSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, for a state of the kernel that sends no signal (a program freed
+    /// once no descriptor holds it): polled, failing after <see cref="Bound"/>.
+    /// </summary>
+    internal static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < Bound, $"{what} did not happen within {Bound.TotalSeconds} s");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Waits for the command to end and its output to be read; returns its exit code.</summary>
     internal async Task<int> Exit()
     {

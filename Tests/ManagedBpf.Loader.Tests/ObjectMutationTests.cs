@@ -51,6 +51,8 @@ public sealed class ObjectMutationTests
 
         var last = -1L;
         var since = Stopwatch.StartNew();
+        // A watchdog, not a wait: the loop ends as soon as the worker does; the 200 ms is only how often it checks that
+        // some input finished within Stall, so that a parser that hangs fails with the inputs in flight.
         while (await Task.WhenAny(worker, Task.Delay(200)) != worker)
         {
             var now = Interlocked.Read(ref progress);

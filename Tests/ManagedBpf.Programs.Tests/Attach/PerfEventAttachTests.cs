@@ -17,9 +17,13 @@ public sealed class PerfEventAttachTests
             Assert.InRange(fixture.WaitFor(Slot.PerfEvent, atLeast: 20), 20ul, ulong.MaxValue);
             Assert.Equal(BpfPerfEventType.EVENT, group.Links[0].GetInfo().PerfEventType);
         }
-        Thread.Sleep(10); // a sample handler already running on another CPU when the events went may still land
+        // Absence takes an interval, and the signal that it has passed is a control: an independent sampler (its own
+        // maps) at the same frequency counting 100 samples, which the disposed events would have matched had they still
+        // been on. Loading it also outlasts a sample handler that was already running when the events went.
+        using var control = Fixture.Load();
         var after = fixture.Count(Slot.PerfEvent);
-        Thread.Sleep(100);
+        using (control["count_perf_event"].AttachPerfEvent(new PerfEventOptions { SampleFrequency = 1000 }))
+            Assert.InRange(control.WaitFor(Slot.PerfEvent, atLeast: 100, milliseconds: 60_000), 100ul, ulong.MaxValue);
         Assert.Equal(after, fixture.Count(Slot.PerfEvent));
     }
 

@@ -170,6 +170,48 @@ public sealed class BtfSpec
         return false;
     }
 
+    /// <summary>
+    /// Finds a type as C names it: <c>struct event</c>, <c>union u</c> and <c>enum e</c> select the kind (enum: either
+    /// width); a bare name is the first of <paramref name="bareKinds"/>, in their order, that has a type of that name.
+    /// </summary>
+    /// <param name="name">The name, with or without its C keyword.</param>
+    /// <param name="bareKinds">The kinds a bare name may be, most wanted first.</param>
+    /// <param name="typeId">The id found, or 0.</param>
+    /// <returns>True when found.</returns>
+    public bool TryFindCType(string name, ReadOnlySpan<BtfKind> bareKinds, out uint typeId)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var (keyword, bare) = name switch
+        {
+            _ when name.StartsWith("struct ", StringComparison.Ordinal) => (BtfKind.STRUCT, name[7..].Trim()),
+            _ when name.StartsWith("union ", StringComparison.Ordinal) => (BtfKind.UNION, name[6..].Trim()),
+            _ when name.StartsWith("enum ", StringComparison.Ordinal) => (BtfKind.ENUM, name[5..].Trim()),
+            _ => (BtfKind.UNKN, name.Trim()),
+        };
+        ReadOnlySpan<BtfKind> kinds = keyword switch
+        {
+            BtfKind.UNKN => bareKinds,
+            BtfKind.ENUM => [BtfKind.ENUM, BtfKind.ENUM64],
+            BtfKind.STRUCT => [BtfKind.STRUCT],
+            _ => [BtfKind.UNION],
+        };
+        var candidates = FindTypes(bare);
+        foreach (var kind in kinds)
+        {
+            foreach (var id in candidates)
+            {
+                if (KindOf(id) == kind)
+                {
+                    typeId = id;
+                    return true;
+                }
+            }
+        }
+
+        typeId = 0;
+        return false;
+    }
+
     /// <summary>Every type with exactly this name, any kind, in id order (base first).</summary>
     /// <param name="name">The exact name.</param>
     /// <returns>The ids.</returns>

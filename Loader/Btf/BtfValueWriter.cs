@@ -75,22 +75,8 @@ public sealed class BtfValueWriter
     {
         ArgumentNullException.ThrowIfNull(btf);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var (kinds, bare) = name switch
-        {
-            _ when name.StartsWith("struct ", StringComparison.Ordinal) => (new[] { BtfKind.STRUCT }, name[7..].Trim()),
-            _ when name.StartsWith("union ", StringComparison.Ordinal) => (new[] { BtfKind.UNION }, name[6..].Trim()),
-            _ when name.StartsWith("enum ", StringComparison.Ordinal) => (new[] { BtfKind.ENUM, BtfKind.ENUM64 }, name[5..].Trim()),
-            _ => (new[] { BtfKind.STRUCT, BtfKind.UNION, BtfKind.TYPEDEF, BtfKind.ENUM, BtfKind.ENUM64, BtfKind.INT, BtfKind.FLOAT, BtfKind.DATASEC }, name.Trim()),
-        };
-        var candidates = btf.FindTypes(bare);
-        foreach (var kind in kinds)
-        {
-            foreach (var id in candidates)
-            {
-                if (btf.KindOf(id) == kind)
-                    return new BtfValueWriter(btf, id);
-            }
-        }
+        if (btf.TryFindCType(name, [BtfKind.STRUCT, BtfKind.UNION, BtfKind.TYPEDEF, BtfKind.ENUM, BtfKind.ENUM64, BtfKind.INT, BtfKind.FLOAT, BtfKind.DATASEC], out var id))
+            return new BtfValueWriter(btf, id);
 
         var structs = btf.OwnTypes.Select((type, index) => (type, id: btf.FirstTypeId + (uint)index))
             .Where(t => t.type is BtfStruct && t.type.NameOff != 0)

@@ -154,22 +154,8 @@ public sealed class CSharpTypeGenerator
     {
         ArgumentNullException.ThrowIfNull(btf);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var (kinds, bare) = name switch
-        {
-            _ when name.StartsWith("struct ", StringComparison.Ordinal) => (new[] { BtfKind.STRUCT }, name[7..].Trim()),
-            _ when name.StartsWith("union ", StringComparison.Ordinal) => (new[] { BtfKind.UNION }, name[6..].Trim()),
-            _ when name.StartsWith("enum ", StringComparison.Ordinal) => (new[] { BtfKind.ENUM, BtfKind.ENUM64 }, name[5..].Trim()),
-            _ => (new[] { BtfKind.STRUCT, BtfKind.UNION, BtfKind.TYPEDEF, BtfKind.ENUM, BtfKind.ENUM64 }, name.Trim()),
-        };
-        var candidates = btf.FindTypes(bare);
-        foreach (var kind in kinds)
-        {
-            foreach (var id in candidates)
-            {
-                if (btf.KindOf(id) == kind)
-                    return id;
-            }
-        }
+        if (btf.TryFindCType(name, [BtfKind.STRUCT, BtfKind.UNION, BtfKind.TYPEDEF, BtfKind.ENUM, BtfKind.ENUM64], out var id))
+            return id;
 
         throw new KeyNotFoundException($"No struct, union, enum or typedef named '{name}' in {btf.Section}.");
     }

@@ -21,7 +21,7 @@ public sealed partial class Map : IDisposable
         ValueSize = valueSize;
         MaxEntries = maxEntries;
         Flags = flags;
-        IsPerCpu = type is BpfMapType.PERCPU_HASH or BpfMapType.PERCPU_ARRAY or BpfMapType.LRU_PERCPU_HASH or BpfMapType.PERCPU_CGROUP_STORAGE;
+        IsPerCpu = MapSpec.IsPerCpuType(type);
         ValueBufferSize = IsPerCpu ? checked((int)(((valueSize + 7) & ~7u) * (uint)KernelInfo.PossibleCpuCount)) : (int)valueSize;
     }
 

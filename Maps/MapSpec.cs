@@ -20,6 +20,12 @@ public sealed record MapSpec
     /// <summary>Value size in bytes, per CPU for per-CPU maps.</summary>
     public uint ValueSize { get; init; }
 
+    /// <summary>Whether the type keeps one value per possible CPU (the per-CPU hash, array, LRU hash and cgroup storage).</summary>
+    public bool IsPerCpu => IsPerCpuType(Type);
+
+    internal static bool IsPerCpuType(BpfMapType type) =>
+        type is BpfMapType.PERCPU_HASH or BpfMapType.PERCPU_ARRAY or BpfMapType.LRU_PERCPU_HASH or BpfMapType.PERCPU_CGROUP_STORAGE;
+
     /// <summary>Capacity; for ring buffers the data size in bytes. 0 on a perf event array means "one per possible CPU".</summary>
     public uint MaxEntries { get; init; }
 

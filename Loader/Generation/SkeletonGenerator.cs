@@ -209,7 +209,7 @@ public static class SkeletonGenerator
             };
             var summary = $"Map <c>{Xml(map.Name)}</c> ({mapType}, {size})";
             var (propertyType, get) = Typed(map, types) is ({ } key, { } value)
-                ? IsPerCpu(mapType)
+                ? map.Spec.IsPerCpu
                     ? ($"global::ManagedBpf.Maps.PerCpuMap<{key}, {value}>", $"GetMap(\"{cName}\").AsPerCpu<{key}, {value}>()")
                     : ($"global::ManagedBpf.Maps.TypedMap<{key}, {value}>", $"GetMap(\"{cName}\").As<{key}, {value}>()")
                 : ("global::ManagedBpf.Maps.Map", $"GetMap(\"{cName}\")");
@@ -306,9 +306,6 @@ public static class SkeletonGenerator
             ? (key, value)
             : (null, null);
     }
-
-    private static bool IsPerCpu(BpfMapType type) =>
-        type is BpfMapType.PERCPU_HASH or BpfMapType.PERCPU_ARRAY or BpfMapType.LRU_PERCPU_HASH or BpfMapType.PERCPU_CGROUP_STORAGE;
 
     /// <summary>The object's bytes as a <c>ReadOnlySpan&lt;byte&gt;</c> over data the compiler stores in the assembly: no allocation until Open() copies them.</summary>
     private static void Image(StringBuilder file, ReadOnlySpan<byte> image)

@@ -19,6 +19,8 @@ namespace ManagedBpf.Loader;
 public abstract class BpfSkeleton : IDisposable
 {
     private readonly Dictionary<string, MapMemory> _memories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GlobalVariable> _variables = new(StringComparer.Ordinal); // by name, as Spec.Variable finds them
+    private readonly Dictionary<string, KconfigExtern> _kconfig = new(StringComparer.Ordinal);
     private Collection? _collection;
     private bool _disposed;
 
@@ -29,6 +31,11 @@ public abstract class BpfSkeleton : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec;
+        // A property read looks its variable up here, not through the spec's search, which allocates.
+        foreach (var variable in spec.DataSections.SelectMany(d => d.Variables))
+            _variables.TryAdd(variable.Name, variable);
+        foreach (var kconfig in spec.KconfigExterns)
+            _kconfig.TryAdd(kconfig.Name, kconfig);
     }
 
     /// <summary>The object: change map specs, program flags or autoload here before <see cref="Load"/>.</summary>
@@ -119,7 +126,7 @@ public abstract class BpfSkeleton : IDisposable
         where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var variable = Spec.Variable(name);
+        var variable = Variable(name);
         if (_collection is not null && _memories.TryGetValue(variable.Section.Name, out var memory))
         {
             variable.CheckSize<T>();
@@ -141,7 +148,7 @@ public abstract class BpfSkeleton : IDisposable
         where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var variable = Spec.Variable(name);
+        var variable = Variable(name);
         if (_collection is null)
         {
             variable.Set(value);
@@ -165,8 +172,7 @@ public abstract class BpfSkeleton : IDisposable
         where T : unmanaged
     {
         _ = Collection; // known only once loaded
-        var value = Spec.KconfigExterns.FirstOrDefault(k => k.Name == name)
-            ?? throw new KeyNotFoundException($"'{Spec.Name}' has no __kconfig extern '{name}'.");
+        var value = _kconfig.GetValueOrDefault(name) ?? throw new KeyNotFoundException($"'{Spec.Name}' has no __kconfig extern '{name}'.");
         if (Unsafe.SizeOf<T>() != value.Size)
             throw new ArgumentException($"{typeof(T).Name} is {Unsafe.SizeOf<T>()} bytes but __kconfig extern '{name}' is {value.Size}.", nameof(T));
         return _memories[".kconfig"].Read<T>((int)value.Offset);
@@ -183,6 +189,9 @@ public abstract class BpfSkeleton : IDisposable
     /// <exception cref="KeyNotFoundException">No such program, or it was not loaded (autoload off).</exception>
     /// <exception cref="ObjectDisposedException">The skeleton was disposed.</exception>
     protected Program GetProgram(string name) => Collection.Program(name);
+
+    private GlobalVariable Variable(string name) =>
+        _variables.GetValueOrDefault(name) ?? throw new KeyNotFoundException($"'{Spec.Name}' has no global variable '{name}'.");
 
     private void DisposeMemories()
     {

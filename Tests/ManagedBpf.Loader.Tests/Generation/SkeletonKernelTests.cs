@@ -36,6 +36,17 @@ public sealed class SkeletonKernelTests
         Assert.NotEqual(0ul, skel.Window.First);
         Assert.Equal(skel.Window.First, skel.Window.Last); // first run: both set from one timestamp
 
+        // A read or write is a load or store in the mapped memory: nothing is allocated, however often it is polled.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        ulong sum = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            skel.Visited = skel.Visited;
+            sum += skel.Calls + skel.LinuxKernelVersion + skel.LoopCount;
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.NotEqual(0ul, sum);
+
         // Written live: the next run sees it.
         skel.Calls = 500;
         skel.RunGlobals.TestRun(contextIn: new byte[8]);

@@ -32,7 +32,7 @@ for (var i = 2; i < args.Length; i++)
 
 try
 {
-    var source = SkeletonGenerator.Generate(File.ReadAllBytes(objectPath), ObjectSpec.NameOf(objectPath), className, namespaceName, types);
+    var source = SkeletonGenerator.Generate(ObjectSpec.Open(objectPath), className, namespaceName, types);
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
     // Rewritten only when it changes, so that an unchanged skeleton does not make the compiler run again.
     if (!File.Exists(outputPath) || File.ReadAllText(outputPath) != source)

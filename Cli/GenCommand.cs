@@ -30,10 +30,7 @@ internal static class GenCommand
 
     private static void WriteSkeleton(FileInfo file, string? className, string? ns, string[] typeNames, FileInfo? output)
     {
-        if (Directory.Exists(file.FullName))
-            throw new IOException($"'{file.FullName}' is a directory, not a BPF object file: pass the path of a clang-compiled object (.bpf.o).");
-        var source = SkeletonGenerator.Generate(File.ReadAllBytes(file.FullName), ObjectSpec.NameOf(file.Name), className, ns, typeNames);
-        Emit(source, output);
+        Emit(SkeletonGenerator.Generate(ObjectSpec.Open(file.FullName), className, ns, typeNames), output);
     }
 
     private static void Write(FileInfo file, string? ns, string[] typeNames, FileInfo? output)

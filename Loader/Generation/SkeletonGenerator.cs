@@ -51,7 +51,23 @@ public static class SkeletonGenerator
     public static string Generate(ReadOnlyMemory<byte> image, string objectName, string? className = null, string? namespaceName = null, IEnumerable<string>? extraTypes = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(objectName);
-        var spec = ObjectSpec.Parse(image, objectName);
+        return Generate(ObjectSpec.Parse(image, objectName), className, namespaceName, extraTypes);
+    }
+
+    /// <summary>Generates the skeleton of an object opened unchanged (<see cref="ObjectSpec.Open"/>): its bytes are embedded, its name kept.</summary>
+    /// <param name="spec">The object, as parsed: variables set on it since are not part of the embedded bytes.</param>
+    /// <param name="className">The class's name, or null for the object's name in PascalCase.</param>
+    /// <param name="namespaceName">The namespace, or null for none.</param>
+    /// <param name="extraTypes">More types to generate by C name: a ring buffer's records, which BTF does not tie to the map.</param>
+    /// <returns>The C# source.</returns>
+    /// <exception cref="KeyNotFoundException">An extra type is not in the object's BTF.</exception>
+    /// <exception cref="InvalidOperationException">Extra types are asked for and the object has no BTF.</exception>
+    /// <exception cref="NotSupportedException">A type cannot be laid out exactly in C#.</exception>
+    /// <exception cref="ArgumentException">The class or namespace name is not a valid C# name.</exception>
+    public static string Generate(ObjectSpec spec, string? className = null, string? namespaceName = null, IEnumerable<string>? extraTypes = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var (image, objectName) = (spec.Elf.Image, spec.Name);
         var name = className ?? CSharpNames.Pascal(objectName);
         CheckName(name, nameof(className), dotted: false);
         if (!string.IsNullOrEmpty(namespaceName))

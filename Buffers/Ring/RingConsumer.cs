@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ManagedBpf.Buffers.Ring;
 
 /// <summary>
@@ -84,115 +86,156 @@ public static class RingConsumer
         if (ring.IsDefault)
             throw new ArgumentException("The ring buffer view describes no memory.", nameof(ring));
 
-        var perRecord = commit == RingCommitPolicy.PerRecord;
-        var view = ring; // a local copy: its fields stay in registers, a handler's stores cannot alias them
-        var size = ring.Size;
+        var walk = new Walk(ring.LoadConsumerPosition());
+        try
+        {
+            Run(ring, ref handler, maxRecords, commit == RingCommitPolicy.PerRecord, ref walk);
+        }
+        finally
+        {
+            // On an exception (from the handler, or a corruption found mid-batch): the record the handler was given, and
+            // everything before it, counts as consumed.
+            if (!walk.Returned)
+                ring.StoreConsumerPosition(walk.Consumer);
+        }
+
+        return new RingConsumeResult(walk.Records, walk.PayloadBytes, walk.Discarded, walk.Consumer - walk.Start, walk.Reason);
+    }
+
+    /// <summary>
+    /// The drain's loop, apart from <see cref="Drain"/>'s exception handling: with the loop inside the <c>try</c>, the JIT
+    /// kept the consumer position, the counters and the fast path's values on the stack, a load and a store per use
+    /// (measured: the hot 64 B drain took 2.8 ns a record there, 1.9 here). Before the handler is called,
+    /// <see cref="Walk.Consumer"/> is the position after its record, which is what <see cref="Drain"/> commits if the
+    /// handler throws.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Run<THandler>(RingBufferView view, ref THandler handler, long maxRecords, bool perRecord, ref Walk walk)
+        where THandler : struct, IRingRecordHandler
+    {
+        var size = view.Size;
         // The last committed, not discarded record's len word and footprint. A record whose len equals it gets the same
         // checks' same verdict, so the fast path below delivers it without them; stepping by the remembered footprint
         // rather than the one just loaded also breaks the chain of dependent loads (each header's position taken from the
         // previous header), so the CPU reads the next headers while the compare on this one is in flight.
         uint plainLength = 0;
         ulong plainFootprint = 0; // 0: no record seen yet, no fast path
-        var start = ring.LoadConsumerPosition();
-        var consumer = start;
-        var committed = start;
+        var consumer = walk.Start;
+        var committed = consumer;
         long records = 0, payloadBytes = 0, discarded = 0;
         RingStopReason reason;
-        try
+        for (;;)
         {
-            for (;;)
+            var producer = view.LoadProducerPosition();
+            var available = producer - consumer;
+            if (available > size || ((producer | consumer) & (RingBufferAbi.RecordAlignment - 1)) != 0)
             {
-                var producer = ring.LoadProducerPosition();
-                var available = producer - consumer;
-                if (available > size || ((producer | consumer) & (RingBufferAbi.RecordAlignment - 1)) != 0)
-                    RingCorruption.ThrowPositions(consumer, producer, size);
-                if (available == 0)
+                walk.Consumer = consumer; // discarded records skipped since the last delivery are consumed too
+                throw RingCorruption.Positions(consumer, producer, size);
+            }
+
+            if (available == 0)
+            {
+                reason = RingStopReason.Empty;
+                break;
+            }
+
+            do
+            {
+                var length = view.LoadRecordLength(consumer);
+                var record = consumer;
+                uint payloadLength;
+                if (length == plainLength && plainFootprint != 0 && plainFootprint <= available)
                 {
-                    reason = RingStopReason.Empty;
+                    payloadLength = length;
+                    consumer += plainFootprint;
+                    available -= plainFootprint;
+                }
+                else
+                {
+                    payloadLength = length & RingBufferAbi.PayloadLengthMask;
+                    var footprint = RingBufferAbi.RecordFootprint(payloadLength);
+                    // The kernel writes len before it publishes producer_pos, so even a BUSY record must fit.
+                    if (footprint > available)
+                    {
+                        walk.Consumer = consumer;
+                        throw RingCorruption.Record(consumer, producer, size, length);
+                    }
+
+                    if ((length & RingBufferAbi.BPF_RINGBUF_BUSY_BIT) != 0)
+                    {
+                        reason = RingStopReason.Busy;
+                        goto Stop;
+                    }
+
+                    consumer += footprint;
+                    available -= footprint;
+                    if ((length & RingBufferAbi.BPF_RINGBUF_DISCARD_BIT) != 0)
+                    {
+                        discarded++;
+                        goto Commit;
+                    }
+
+                    (plainLength, plainFootprint) = (length, footprint);
+                }
+
+                records++;
+                payloadBytes += payloadLength;
+                walk.Consumer = consumer;
+                if (!handler.OnRecord(view.Payload(record, payloadLength)))
+                {
+                    reason = RingStopReason.HandlerStopped;
                     goto Stop;
                 }
 
-                do
+                if (records == maxRecords)
                 {
-                    var length = view.LoadRecordLength(consumer);
-                    var record = consumer;
-                    uint payloadLength;
-                    if (length == plainLength && plainFootprint != 0 && plainFootprint <= available)
-                    {
-                        payloadLength = length;
-                        consumer += plainFootprint;
-                        available -= plainFootprint;
-                    }
-                    else
-                    {
-                        payloadLength = length & RingBufferAbi.PayloadLengthMask;
-                        var footprint = RingBufferAbi.RecordFootprint(payloadLength);
-                        // The kernel writes len before it publishes producer_pos, so even a BUSY record must fit.
-                        if (footprint > available)
-                            RingCorruption.ThrowRecord(consumer, producer, size, length);
-                        if ((length & RingBufferAbi.BPF_RINGBUF_BUSY_BIT) != 0)
-                        {
-                            reason = RingStopReason.Busy;
-                            goto Stop;
-                        }
-
-                        consumer += footprint;
-                        available -= footprint;
-                        if ((length & RingBufferAbi.BPF_RINGBUF_DISCARD_BIT) != 0)
-                        {
-                            discarded++;
-                            goto Commit;
-                        }
-
-                        (plainLength, plainFootprint) = (length, footprint);
-                    }
-
-                    records++;
-                    payloadBytes += payloadLength;
-                    if (!handler.OnRecord(view.Payload(record, payloadLength)))
-                    {
-                        reason = RingStopReason.HandlerStopped;
-                        goto Stop;
-                    }
-
-                    if (records == maxRecords)
-                    {
-                        reason = RingStopReason.MaxRecords;
-                        goto Stop;
-                    }
-
-                Commit:
-                    if (perRecord)
-                    {
-                        view.StoreConsumerPosition(consumer);
-                        committed = consumer;
-                    }
+                    reason = RingStopReason.MaxRecords;
+                    goto Stop;
                 }
-                while (available != 0);
 
-                if (committed != consumer)
+            Commit:
+                if (perRecord)
                 {
-                    ring.StoreConsumerPosition(consumer);
+                    view.StoreConsumerPosition(consumer);
                     committed = consumer;
                 }
+            }
+            while (available != 0);
 
-                // Store consumer_pos, then load producer_pos: only a full fence keeps that order. Without it the
-                // producer can commit, read the old consumer_pos and skip the wakeup while we read the old
-                // producer_pos and go to sleep.
-                Interlocked.MemoryBarrier();
+            if (committed != consumer)
+            {
+                view.StoreConsumerPosition(consumer);
+                committed = consumer;
             }
 
-        Stop:
-            ;
-        }
-        finally
-        {
-            // Also on an exception from the handler: the record it was given counts as consumed.
-            if (committed != consumer)
-                ring.StoreConsumerPosition(consumer);
+            // Store consumer_pos, then load producer_pos: only a full fence keeps that order. Without it the
+            // producer can commit, read the old consumer_pos and skip the wakeup while we read the old
+            // producer_pos and go to sleep.
+            Interlocked.MemoryBarrier();
         }
 
-        return new RingConsumeResult(records, payloadBytes, discarded, consumer - start, reason);
+    Stop:
+        if (committed != consumer)
+            view.StoreConsumerPosition(consumer);
+        walk.Consumer = consumer;
+        walk.Records = records;
+        walk.PayloadBytes = payloadBytes;
+        walk.Discarded = discarded;
+        walk.Reason = reason;
+        walk.Returned = true;
+    }
+
+    /// <summary>What <see cref="Run"/> did, and how far it got if it threw.</summary>
+    private struct Walk(ulong start)
+    {
+        public readonly ulong Start = start;
+        public ulong Consumer = start;
+        public long Records;
+        public long PayloadBytes;
+        public long Discarded;
+        public RingStopReason Reason;
+        public bool Returned;
     }
 
     /// <summary>Adapts a <see cref="RingRecordCallback"/> to the struct handler the loop is generic over.</summary>

@@ -1,15 +1,17 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace ManagedBpf.Buffers.Ring;
 
-/// <summary>Builds and throws <see cref="RingCorruptedException"/>s, out of the consumer's hot loop.</summary>
+/// <summary>
+/// Builds <see cref="RingCorruptedException"/>s out of the consumer's hot loop. The loop throws what these return: a
+/// <c>throw</c> at the call site tells the JIT the path ends there, so it keeps no register free for after it (a call to a
+/// throwing helper looks to the JIT like any call that returns, and cost the loop its registers).
+/// </summary>
 internal static class RingCorruption
 {
     /// <summary>The positions themselves are impossible: misaligned, consumer ahead, or producer too far ahead.</summary>
-    [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void ThrowPositions(ulong consumer, ulong producer, ulong size)
+    internal static RingCorruptedException Positions(ulong consumer, ulong producer, ulong size)
     {
         string message;
         if ((consumer & (RingBufferAbi.RecordAlignment - 1)) != 0)
@@ -24,13 +26,12 @@ internal static class RingCorruption
         else
             message = Invariant.Format(
                 $"The producer position 0x{producer:X} is {producer - consumer} bytes ahead of the consumer position 0x{consumer:X}, more than the {size}-byte ring can hold.");
-        throw new RingCorruptedException(message, consumer, producer, size, recordLength: null);
+        return new RingCorruptedException(message, consumer, producer, size, recordLength: null);
     }
 
     /// <summary>The record at <paramref name="consumer"/> declares a length that cannot fit.</summary>
-    [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void ThrowRecord(ulong consumer, ulong producer, ulong size, uint length)
+    internal static RingCorruptedException Record(ulong consumer, ulong producer, ulong size, uint length)
     {
         var header = new RingRecordHeader(length, 0);
         var footprint = header.Footprint;
@@ -40,6 +41,6 @@ internal static class RingCorruption
             ? where + " larger than the ring itself."
             : where + Invariant.Format(
                 $", but the producer published only {producer - consumer} bytes from there (producer position 0x{producer:X}).");
-        throw new RingCorruptedException(message, consumer, producer, size, length);
+        return new RingCorruptedException(message, consumer, producer, size, length);
     }
 }

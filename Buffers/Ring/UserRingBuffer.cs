@@ -241,7 +241,7 @@ public sealed unsafe class UserRingBuffer : IDisposable
                 var producer = view.LoadProducerPosition();
                 var used = producer - consumer;
                 if (used > Size || ((producer | consumer) & (RingBufferAbi.RecordAlignment - 1)) != 0)
-                    RingCorruption.ThrowPositions(consumer, producer, Size);
+                    throw RingCorruption.Positions(consumer, producer, Size);
                 if (Size - used < footprint)
                 {
                     reservation = default;

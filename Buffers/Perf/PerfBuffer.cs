@@ -444,9 +444,9 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
             {
                 // A pass starts after the ring a handler last stopped in, so no CPU starves.
                 var count = onlyCpu < 0 ? _rings.Length : 1;
-                for (var n = 0; n < count && !stopped; n++)
+                var i = onlyCpu < 0 ? _next % _rings.Length : onlyCpu;
+                for (var n = 0; n < count && !stopped; n++, i = i + 1 == _rings.Length ? 0 : i + 1)
                 {
-                    var i = onlyCpu < 0 ? (_next + n) % _rings.Length : onlyCpu;
                     // Cleared either way: the ring is about to be read.
                     if (!_waiter.TakeReady(i) && readyOnly)
                         continue;

@@ -138,7 +138,8 @@ public static class PerfConsumer
         ulong spillEnd = 0, spillSource = 0, spillTrueSize = 0, resync = 0;
         for (var at = validated.ValidPast(tail, available); at < available;)
         {
-            at = SkipRun(in buffer, tail, at, available, plain, rawSizeOffset);
+            if (plain.Size != 0) // no run before the first sample (a 1-sample read saves the call)
+                at = SkipRun(in buffer, tail, at, available, plain, rawSizeOffset);
             if (at >= available)
                 break;
 
@@ -222,12 +223,11 @@ public static class PerfConsumer
             while (at < validEnd)
             {
                 var runStart = at;
-                at = DeliverRun(in buffer, cpu, tail, at, validEnd, plain, layout, ref handler, ref consumed, out var stopped);
+                at = DeliverRun(in buffer, cpu, tail, at, validEnd, plain, layout, ref handler, ref consumed, out var stopped, out var delivered);
                 if (at != runStart)
                 {
-                    var delivered = (at - runStart) / plain.Size;
-                    counters.Samples += (long)delivered;
-                    counters.SampleBytes += (long)(delivered * plain.RawSize);
+                    counters.Samples += delivered;
+                    counters.SampleBytes += delivered * plain.RawSize;
                     if (stopped)
                         return new PerfReadResult(counters, consumed, stopped: true);
                     if (at >= validEnd)
@@ -361,17 +361,15 @@ public static class PerfConsumer
             if (dataSize - offset < checkedBytes)
                 return at; // the record whose checked bytes wrap: the caller's slow path reads it through the view
 
-            // Records whose checked bytes end before the end of the data area, and that fit before the end of the walk:
-            // min(floor(a / size), floor(b / size)) + 1 with one division.
-            var count = (Math.Min(dataSize - offset - checkedBytes, end - at - size) / size) + 1;
-
+            // The last record start of this pass: its checked bytes end before the end of the data area, and the record
+            // fits before the end of the walk. (A bound, not a count: a count needed a 64-bit division per call.)
             var first = data + offset;
-            var stop = first + (count * size);
+            var last = first + Math.Min(dataSize - offset - checkedBytes, end - at - size);
             var p = first;
-            while (p != stop && *(ulong*)p == header && *(uint*)(p + rawSizeOffset) == rawSize)
+            while (p <= last && *(ulong*)p == header && *(uint*)(p + rawSizeOffset) == rawSize)
                 p += size;
             at += (ulong)(p - first);
-            if (p != stop)
+            if (p <= last)
                 return at;
         }
         return at;
@@ -380,11 +378,12 @@ public static class PerfConsumer
     /// <summary>
     /// Walk 2's fast path: delivers the records from <paramref name="at"/> on while they repeat <paramref name="plain"/>,
     /// moving <paramref name="consumed"/> past each as it is handed over; returns where the run ends, or the position
-    /// after the sample the handler stopped at (<paramref name="stopped"/>).
+    /// after the sample the handler stopped at (<paramref name="stopped"/>), and counts the samples handed over in
+    /// <paramref name="delivered"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static unsafe ulong DeliverRun<THandler>(
-        in PerfBufferView buffer, int cpu, ulong tail, ulong at, ulong end, PlainSample plain, PerfSampleLayout layout, ref THandler handler, ref ulong consumed, out bool stopped)
+        in PerfBufferView buffer, int cpu, ulong tail, ulong at, ulong end, PlainSample plain, PerfSampleLayout layout, ref THandler handler, ref ulong consumed, out bool stopped, out long delivered)
         where THandler : struct, IPerfRecordHandler
     {
         var view = buffer; // a local copy: its fields stay in registers, and the handler's stores cannot alias them
@@ -393,6 +392,7 @@ public static class PerfConsumer
         var hasTime = layout.HasTime;
         var (header, rawSize, size) = (plain.Header, plain.RawSize, (ulong)plain.Size);
         stopped = false;
+        delivered = 0;
         if (size == 0)
             return at;
         var data = view.Data;
@@ -405,11 +405,8 @@ public static class PerfConsumer
             if (dataSize - offset < checkedBytes)
                 return at; // the record whose checked bytes wrap: the caller's slow path reads it through the view
 
-            // Records whose checked bytes end before the end of the data area, and that fit before the end of the walk:
-            // min(floor(a / size), floor(b / size)) + 1 with one division.
-            var count = (Math.Min(dataSize - offset - checkedBytes, end - at - size) / size) + 1;
-
-            for (byte* p = data + offset, stop = p + (count * size); p != stop; p += size)
+            // As in SkipRun: the last record start of this pass.
+            for (byte* p = data + offset, last = p + Math.Min(dataSize - offset - checkedBytes, end - at - size); p <= last; p += size)
             {
                 if (*(ulong*)p != header || *(uint*)(p + rawSizeOffset) != rawSize)
                     return at;
@@ -428,6 +425,7 @@ public static class PerfConsumer
                 }
 
                 var time = hasTime ? *(ulong*)(p + PerfSampleLayout.TimeOffset) : 0;
+                delivered++;
                 if (!handler.OnSample(new PerfSample(cpu, position, time, first, second)))
                 {
                     stopped = true;
@@ -457,7 +455,7 @@ public static class PerfConsumer
     private readonly struct PlainSample(in PerfRecordCheck sample)
     {
         /// <summary>The sample's header as one word (<see cref="PerfEventHeader.AsWord"/>).</summary>
-        public ulong Header { get; } = sample.Header.AsWord();
+        public ulong Header { get; } = sample.HeaderWord;
 
         /// <summary>The sample's raw size.</summary>
         public uint RawSize { get; } = sample.RawSize;

@@ -5,7 +5,7 @@ internal static class PerfReadTotals
 {
     /// <summary>Adds <paramref name="result"/> to <paramref name="totals"/> (and its consumed bytes to <paramref name="consumed"/>).</summary>
     internal static void Add(ref PerfReadCounters totals, ref ulong consumed, in PerfReadResult result) =>
-        Add(ref totals, ref consumed, result.Counters, result.ConsumedBytes);
+        Add(ref totals, ref consumed, in result.Counters, result.ConsumedBytes);
 
     /// <summary>Adds the tallies <paramref name="add"/> (and <paramref name="addConsumed"/>) to <paramref name="totals"/> (and <paramref name="consumed"/>).</summary>
     internal static void Add(ref PerfReadCounters totals, ref ulong consumed, in PerfReadCounters add, ulong addConsumed)

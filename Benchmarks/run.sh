@@ -1,7 +1,8 @@
 #!/bin/sh
 # Managed (mbpf bench) and libbpf (Benchmarks/libbpf/harness.c) side by side in one run, alternating, REPEATS times
-# (default 7), on the same object and sizes; prints medians, managed/libbpf ratios and, for drains, the ratio to the
-# limit loop (harness.c's limit mode: the same fill walked by record length only, the floor of any drain).
+# (default 7), on the same object and sizes; prints medians (drains: with the repeats' [min-max]), managed/libbpf
+# ratios and, for drains, the ratio to the limit loop (harness.c's limit mode: the same fill walked by record length
+# only, the floor of any drain).
 #   drain hot    a 256 KiB ring / 64-page perf buffer per CPU, 3,000 records of 64 B or 200 of 1 KiB
 #   drain cold   a 64 MiB buffer, 800,000 records of 64 B (800,000 x 80 B fills a perf buffer: 1,000,000 would not fit)
 #                or 60,000 of 1 KiB; 5 rounds
@@ -62,8 +63,8 @@ for rep in $(seq "$REPEATS_RUN"); do
 	done
 done
 
-echo "# $(uname -srm), $CPUS CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), .NET $(dotnet --version 2>/dev/null || echo '?'), libbpf $(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null || echo '?'), $(date -u '+%Y-%m-%d %H:%M UTC'), $REPEATS alternating repeats"
-echo "# drains: median ns/record; x libbpf and x limit = managed / libbpf and managed / limit loop (lower is better)"
+echo "# $(uname -srm), $CPUS CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), .NET $(dotnet --version 2>/dev/null || echo '?'), libbpf $(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null || echo '?'), $(date -u -r "$LOG" '+%Y-%m-%d %H:%M UTC'), $REPEATS alternating repeats"
+echo "# drains: median ns/record [min-max of the repeats]; x libbpf and x limit = managed / libbpf and managed / limit loop (lower is better)"
 echo "# streams: delivered records/s and drops, median [min-max] of the repeats; x libbpf = managed / libbpf records/s (higher is better)"
 awk '
 function field(name,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] } return "" }
@@ -73,6 +74,7 @@ function sorted(list, a,   n, i, j, t) {
 	return n
 }
 function median(list,   a, n) { n = sorted(list, a); if (n == 0) return 0; return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+function range(list,   a, n) { n = sorted(list, a); if (n == 0) return ""; return sprintf("%.2f [%.2f-%.2f]", median(list), a[1], a[n]) }
 function spread(list, scale,   a, n) { n = sorted(list, a); if (n == 0) return "-"; return sprintf("%.0f%s [%.0f-%.0f]", median(list) / scale, (scale > 1 ? "k" : ""), a[1] / scale, a[n] / scale) }
 {
 	mode = field("mode"); records = field("records")
@@ -87,17 +89,17 @@ function spread(list, scale,   a, n) { n = sorted(list, a); if (n == 0) return "
 	if (impl == "managed") alloc[key] = alloc[key] " " field("allocated_bytes_per_record")
 }
 END {
-	printf "%-6s %-4s %5s %-7s %-8s | %10s %10s %7s | %9s %7s | %-22s %-22s %7s | %-16s %-16s | %s\n", "regime", "via", "bytes", "records", "consumer", "managed ns", "libbpf ns", "x libbpf", "limit ns", "x limit", "managed rec/s", "libbpf rec/s", "x libbpf", "managed drops", "libbpf drops", "B/record"
+	printf "%-6s %-4s %5s %-7s %-8s | %-22s %-22s %7s | %9s %7s | %-22s %-22s %7s | %-16s %-16s | %s\n", "regime", "via", "bytes", "records", "consumer", "managed ns [min-max]", "libbpf ns [min-max]", "x libbpf", "limit ns", "x limit", "managed rec/s", "libbpf rec/s", "x libbpf", "managed drops", "libbpf drops", "B/record"
 	for (i = 1; i <= count; i++) {
 		k = order[i]; b = of[k]; split(k, p, " "); c = p[5]
 		mn = median(ns[b, "managed", c]); ln = median(ns[b, "libbpf", "handler"]); lim = median(ns[b, "limit", "handler"])
 		if (p[1] == "stream") {
 			mr = median(rps[b, "managed", c]); lr = median(rps[b, "libbpf", "handler"])
-			printf "%-6s %-4s %5s %-7s %-8s | %10s %10s %7s | %9s %7s | %-22s %-22s %7.2f | %-16s %-16s | %.3f\n", p[1], p[2], p[3], p[4], c, "", "", "", "", "",
+			printf "%-6s %-4s %5s %-7s %-8s | %-22s %-22s %7s | %9s %7s | %-22s %-22s %7.2f | %-16s %-16s | %.3f\n", p[1], p[2], p[3], p[4], c, "", "", "", "", "",
 				spread(rps[b, "managed", c], 1000), spread(rps[b, "libbpf", "handler"], 1000), (lr > 0 ? mr / lr : 0),
 				spread(drop[b, "managed", c], 1000), spread(drop[b, "libbpf", "handler"], 1000), median(alloc[k])
 		} else {
-			printf "%-6s %-4s %5s %-7s %-8s | %10.2f %10.2f %7.2f | %9s %7s | %-22s %-22s %7s | %-16s %-16s | %.3f\n", p[1], p[2], p[3], p[4], c, mn, ln, (ln > 0 ? mn / ln : 0),
+			printf "%-6s %-4s %5s %-7s %-8s | %-22s %-22s %7.2f | %9s %7s | %-22s %-22s %7s | %-16s %-16s | %.3f\n", p[1], p[2], p[3], p[4], c, range(ns[b, "managed", c]), range(ns[b, "libbpf", "handler"]), (ln > 0 ? mn / ln : 0),
 				(lim > 0 ? sprintf("%.2f", lim) : ""), (lim > 0 ? sprintf("%.2f", mn / lim) : ""), "", "", "", median(drop[b, "managed", c]), median(drop[b, "libbpf", "handler"]), median(alloc[k])
 		}
 	}

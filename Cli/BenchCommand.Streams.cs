@@ -12,8 +12,8 @@ namespace ManagedBpf.Cli;
 /// <summary>
 /// <c>mbpf bench drain|stream --consumer typed|variable|leased|bytes</c>: the same protocol through the asynchronous
 /// streams (<c>await foreach</c>) instead of a struct handler. Continuations run on the thread pool, so allocation is
-/// measured over every thread (<see cref="GC.GetTotalAllocatedBytes(bool)"/>): in a drain less what the producer allocated
-/// on its own thread, in a stream from its first record on (a stream's setup is a cost per stream); and the stream keeps the pool's workers and the reader's wait thread on the consumer's CPU by starting
+/// measured over every thread (<see cref="GC.GetTotalAllocatedBytes(bool)"/>): in a drain less what the producer
+/// allocated on its own thread, in a stream less the stream's setup (a cost per stream, not per record); and the stream keeps the pool's workers and the reader's wait thread on the consumer's CPU by starting
 /// them while the main thread is pinned there (which is all that can be done without a native call of our own).
 /// </summary>
 internal static partial class BenchCommand
@@ -130,22 +130,29 @@ internal static partial class BenchCommand
 
         // Warm-up: runs like the measured one (producers on their CPUs while the consumer streams), with pauses for tiered
         // compilation; they also grow the reader's buffer to the largest batch a running producer makes, once.
+        // The last one also measures what a run allocates up to its first record (the consumer thread, the enumerator and
+        // its state machine, the cancellation source, the producer threads: ~1.8 KB), which the measured run subtracts:
+        // a cost per stream, not per record. (Measured in the measured run itself, at its first record, it would put a
+        // runtime suspension, GetTotalAllocatedBytes(precise: true)'s, inside the timed window.)
+        long setupBytes = 0;
         for (var pass = 0; pass < 3; pass++)
         {
-            RunStream(collection, program, viaPerf, Math.Min(records, 32_768u), producerCpus, consumerCpu, consume);
+            setupBytes = RunStream(collection, program, viaPerf, Math.Min(records, 32_768u), producerCpus, consumerCpu, consume, measureSetup: pass == 2).Setup;
             Thread.Sleep(250);
         }
-        var (delivered, dropped, allocated, elapsed) = RunStream(collection, program, viaPerf, records, producerCpus, consumerCpu, consume);
+        var (delivered, dropped, total, _, elapsed) = RunStream(collection, program, viaPerf, records, producerCpus, consumerCpu, consume, measureSetup: false);
+        var allocated = Math.Max(0, total - setupBytes);
         Print("stream", setup, records, $" consumer={consumer}", delivered == 0 ? 0 : elapsed.TotalNanoseconds / delivered,
-            delivered <= 1 ? 0 : (double)allocated / (delivered - 1), delivered, dropped, delivered / elapsed.TotalSeconds);
+            delivered == 0 ? 0 : (double)allocated / delivered, delivered, dropped, delivered / elapsed.TotalSeconds);
     }
 
     /// <summary>One run: the consumer thread on its CPU starts streaming, then the producers on theirs write <paramref name="records"/> records.</summary>
-    private static (long Delivered, ulong Dropped, long Allocated, TimeSpan Elapsed) RunStream(
-        Collection collection, ManagedBpf.Programs.Program program, bool viaPerf, uint records, int[] producerCpus, int consumerCpu, Func<AsyncStreamState, Task> consume)
+    /// <returns>Delivered and dropped records, bytes allocated over every thread, those allocated up to the first record (<paramref name="measureSetup"/>), wall time.</returns>
+    private static (long Delivered, ulong Dropped, long Allocated, long Setup, TimeSpan Elapsed) RunStream(
+        Collection collection, ManagedBpf.Programs.Program program, bool viaPerf, uint records, int[] producerCpus, int consumerCpu, Func<AsyncStreamState, Task> consume, bool measureSetup)
     {
         var dropsBefore = Drops(collection, viaPerf);
-        using var state = new AsyncStreamState();
+        using var state = new AsyncStreamState { SnapshotAtFirst = measureSetup };
         Exception? consumerFailure = null;
         Pin(consumerCpu);
         var consumerThread = new Thread(() =>
@@ -159,27 +166,26 @@ internal static partial class BenchCommand
                 consumerFailure = e;
             }
         }) { IsBackground = true, Name = "mbpf bench consumer" };
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
         consumerThread.Start(); // inherits the consumer's CPU
         while (Volatile.Read(ref state.ConsumerStarted) == 0)
             Thread.Yield();
         var producer = new StreamState { Producing = producerCpus.Length };
-        _ = RunProducers(program, viaPerf, producerCpus, records, producer);
+        RunProducers(program, viaPerf, producerCpus, records, producer);
         var produced = Share(records, producerCpus.Length) * (uint)producerCpus.Length;
         var dropped = Drops(collection, viaPerf) - dropsBefore;
         Volatile.Write(ref state.Expected, (long)(produced - dropped));
         WaitForRecords(state);
-        // From the first record on, every thread: the stream's steady state, producers included (they allocate nothing
-        // per test run). What the run allocates before its first record (the consumer thread, the enumerator and its
-        // state machine, the cancellation source: ~1.8 KB) is a cost per stream, not per record, and stays out.
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - Volatile.Read(ref state.AllocatedAtFirst);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore; // every thread, producers included (they allocate nothing per test run)
+        var setupBytes = measureSetup ? Volatile.Read(ref state.AllocatedAtFirst) - allocatedBefore : 0;
         state.Stop.Cancel(); // ends the stream if it is waiting (all delivered before Expected was known)
         consumerThread.Join();
         if (producer.Failure is not null)
             throw new InvalidOperationException($"A producer failed: {producer.Failure.Message}", producer.Failure);
         if (consumerFailure is not null)
             throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
-        return (Volatile.Read(ref state.Delivered), dropped, allocated, Stopwatch.GetElapsedTime(start, Volatile.Read(ref state.LastRecord)));
+        return (Volatile.Read(ref state.Delivered), dropped, allocated, setupBytes, Stopwatch.GetElapsedTime(start, Volatile.Read(ref state.LastRecord)));
     }
 
     /// <summary>Waits until the consumer has every record the producer did not drop (at most 10 s: a record can only be missing if the reader lost it).</summary>
@@ -204,7 +210,7 @@ internal static partial class BenchCommand
             await foreach (var record in stream.ConfigureAwait(false))
             {
                 checksum += touch(record);
-                if (delivered == 0)
+                if (delivered == 0 && state.SnapshotAtFirst)
                     Volatile.Write(ref state.AllocatedAtFirst, GC.GetTotalAllocatedBytes(precise: true));
                 Volatile.Write(ref state.Delivered, ++delivered);
                 state.LastRecord = Stopwatch.GetTimestamp();
@@ -225,6 +231,7 @@ internal static partial class BenchCommand
         public long Expected = long.MaxValue;
         public long Delivered;
         public long LastRecord;
+        public bool SnapshotAtFirst;
         public long AllocatedAtFirst;
         public int ConsumerStarted;
 

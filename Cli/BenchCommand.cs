@@ -229,24 +229,20 @@ internal static partial class BenchCommand
 
     /// <summary>
     /// Runs one producer thread per CPU of <paramref name="cpus"/>, each pinned to its CPU and writing its share of
-    /// <paramref name="records"/>, and waits for them; returns what they allocated on their threads.
+    /// <paramref name="records"/>, and waits for them.
     /// </summary>
-    private static long RunProducers(ManagedBpf.Programs.Program program, bool viaPerf, int[] cpus, uint records, StreamState state)
+    private static void RunProducers(ManagedBpf.Programs.Program program, bool viaPerf, int[] cpus, uint records, StreamState state)
     {
         var share = Share(records, cpus.Length);
-        long allocated = 0;
         var threads = cpus.Select(cpu => new Thread(() =>
         {
             Pin(cpu);
-            var before = GC.GetAllocatedBytesForCurrentThread();
             ProduceStream(program, viaPerf, cpu, share, state);
-            Interlocked.Add(ref allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }) { IsBackground = true, Name = $"mbpf bench producer {cpu}" }).ToList();
         foreach (var thread in threads)
             thread.Start();
         foreach (var thread in threads)
             thread.Join();
-        return allocated;
     }
 
     /// <summary>Each producer's records: an equal share of <paramref name="records"/>, in whole test runs.</summary>

@@ -444,7 +444,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
             {
                 // A pass starts after the ring a handler last stopped in, so no CPU starves.
                 var count = onlyCpu < 0 ? _rings.Length : 1;
-                var i = onlyCpu < 0 ? _next % _rings.Length : onlyCpu;
+                var i = onlyCpu < 0 ? _next : onlyCpu; // _next is kept below _rings.Length (no division, and none with no rings)
                 for (var n = 0; n < count && !stopped; n++, i = i + 1 == _rings.Length ? 0 : i + 1)
                 {
                     // Cleared either way: the ring is about to be read.
@@ -457,7 +457,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
                         PerfReadTotals.Add(ref totals, ref consumed, in result);
                         more = stopped = result.Stopped;
                         if (stopped)
-                            _next = i + 1;
+                            _next = i + 1 == _rings.Length ? 0 : i + 1;
                     }
                     finally
                     {

@@ -454,7 +454,7 @@ public static class PerfConsumer
     /// </summary>
     private readonly struct PlainSample(in PerfRecordCheck sample)
     {
-        /// <summary>The sample's header as one word (<see cref="PerfEventHeader.AsWord"/>).</summary>
+        /// <summary>The sample's header as one word (<see cref="PerfRecordCheck.HeaderWord"/>, as loaded from the ring).</summary>
         public ulong Header { get; } = sample.HeaderWord;
 
         /// <summary>The sample's raw size.</summary>

@@ -45,9 +45,6 @@ public readonly struct PerfEventHeader(uint type, ushort misc, ushort size) : IE
         MemoryMarshal.Write(destination[6..], in size);
     }
 
-    /// <summary>The header's 8 bytes as one word, as <c>PerfBufferView.ReadUInt64</c> loads them from the ring.</summary>
-    internal ulong AsWord() => Unsafe.BitCast<PerfEventHeader, ulong>(this);
-
     /// <inheritdoc/>
     public bool Equals(PerfEventHeader other) => Type == other.Type && Misc == other.Misc && Size == other.Size;
 

@@ -1,6 +1,9 @@
 namespace ManagedBpf.Buffers.Perf;
 
-/// <summary>The mutable tallies of one read, frozen into a <see cref="PerfReadResult"/>.</summary>
+/// <summary>
+/// The mutable tallies of one read, frozen into a <see cref="PerfReadResult"/>. Its constructor copies them one field at
+/// a time (see there why), and <see cref="PerfReadTotals"/> adds them one by one: a new field goes into both.
+/// </summary>
 internal struct PerfReadCounters
 {
     internal long Samples;

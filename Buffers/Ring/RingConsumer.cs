@@ -95,7 +95,7 @@ public static class RingConsumer
         {
             // On an exception (from the handler, or a corruption found mid-batch): the record the handler was given, and
             // everything before it, counts as consumed.
-            if (!walk.Returned)
+            if (!walk.Returned && walk.Consumer != walk.Start)
                 ring.StoreConsumerPosition(walk.Consumer);
         }
 

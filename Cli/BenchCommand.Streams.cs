@@ -153,38 +153,27 @@ internal static partial class BenchCommand
     {
         var dropsBefore = Drops(collection, viaPerf);
         using var state = new AsyncStreamState { SnapshotAtFirst = measureSetup };
-        Exception? consumerFailure = null;
-        Pin(consumerCpu);
-        var consumerThread = new Thread(() =>
-        {
-            try
-            {
-                consume(state).GetAwaiter().GetResult();
-            }
-            catch (Exception e)
-            {
-                consumerFailure = e;
-            }
-        }) { IsBackground = true, Name = "mbpf bench consumer" };
+        var producer = new StreamState { Producing = producerCpus.Length };
+        ulong dropped = 0;
+        long allocated = 0;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
-        consumerThread.Start(); // inherits the consumer's CPU
-        while (Volatile.Read(ref state.ConsumerStarted) == 0)
-            Thread.Yield();
-        var producer = new StreamState { Producing = producerCpus.Length };
-        RunProducers(program, viaPerf, producerCpus, records, producer);
-        var produced = Share(records, producerCpus.Length) * (uint)producerCpus.Length;
-        var dropped = Drops(collection, viaPerf) - dropsBefore;
-        Volatile.Write(ref state.Expected, (long)(produced - dropped));
-        WaitForRecords(state);
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore; // every thread, producers included (they allocate nothing per test run)
+        RunWithConsumer(
+            consumerCpu,
+            () => consume(state).GetAwaiter().GetResult(),
+            () => Volatile.Read(ref state.ConsumerStarted) != 0,
+            () =>
+            {
+                RunProducers(program, viaPerf, producerCpus, records, producer);
+                var produced = Share(records, producerCpus.Length) * (uint)producerCpus.Length;
+                dropped = Drops(collection, viaPerf) - dropsBefore;
+                Volatile.Write(ref state.Expected, (long)(produced - dropped));
+                WaitForRecords(state);
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore; // every thread, producers included (they allocate nothing per test run)
+                state.Stop.Cancel(); // ends the stream if it is waiting (all delivered before Expected was known)
+            },
+            producer);
         var setupBytes = measureSetup ? Volatile.Read(ref state.AllocatedAtFirst) - allocatedBefore : 0;
-        state.Stop.Cancel(); // ends the stream if it is waiting (all delivered before Expected was known)
-        consumerThread.Join();
-        if (producer.Failure is not null)
-            throw new InvalidOperationException($"A producer failed: {producer.Failure.Message}", producer.Failure);
-        if (consumerFailure is not null)
-            throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
         return (Volatile.Read(ref state.Delivered), dropped, allocated, setupBytes, Stopwatch.GetElapsedTime(start, Volatile.Read(ref state.LastRecord)));
     }
 

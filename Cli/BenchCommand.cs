@@ -193,38 +193,53 @@ internal static partial class BenchCommand
         ManagedBpf.Programs.Program program, bool viaPerf, int[] producerCpus, int consumerCpu, uint records, RingBufferSet? ring, PerfBuffer? perf, OrderedPerfReader? orderedReader, OrderedCount merged)
     {
         var handler = default(Counting);
-        // As the harness: the consumer is on its CPU and waiting before the producers start on theirs. The other order
-        // (start a producer pinned to CPU 0, then move the consumer) left the consumer queued behind the producer on
-        // CPU 0 for a scheduler slice (measured: 3.4-5.7 ms), long enough to overflow the ring before the first poll.
         var state = new StreamState { Producing = producerCpus.Length };
         long delivered = 0, allocated = 0;
-        Exception? consumerFailure = null;
-        Pin(consumerCpu);
         var start = Stopwatch.GetTimestamp();
+        RunWithConsumer(
+            consumerCpu,
+            () => (delivered, allocated) = ConsumeStream(ring, perf, orderedReader, merged, ref handler, state),
+            () => Volatile.Read(ref state.ConsumerStarted) != 0,
+            () => RunProducers(program, viaPerf, producerCpus, records, state),
+            state);
+        GC.KeepAlive(handler.Checksum);
+        return (delivered, allocated, Stopwatch.GetElapsedTime(start, state.ConsumerEnd));
+    }
+
+    /// <summary>
+    /// Starts <paramref name="consume"/> on a thread of its own on <paramref name="consumerCpu"/>, waits until it is
+    /// <paramref name="started"/>, runs <paramref name="produce"/> (the producers, and what follows them) on this thread,
+    /// then waits for the consumer; a producer's failure (in <paramref name="producers"/>) or the consumer's is thrown here.
+    /// </summary>
+    /// <remarks>
+    /// As the harness: the consumer is on its CPU and waiting before the producers start on theirs. The other order (start
+    /// a producer pinned to CPU 0, then move the consumer) left the consumer queued behind the producer on CPU 0 for a
+    /// scheduler slice (measured: 3.4-5.7 ms), long enough to overflow the ring before the first poll.
+    /// </remarks>
+    private static void RunWithConsumer(int consumerCpu, Action consume, Func<bool> started, Action produce, StreamState producers)
+    {
+        Exception? failure = null;
+        Pin(consumerCpu);
         var consumer = new Thread(() =>
         {
             try
             {
-                (delivered, allocated) = ConsumeStream(ring, perf, orderedReader, merged, ref handler, state);
+                consume();
             }
             catch (Exception e)
             {
-                consumerFailure = e;
+                failure = e;
             }
         }) { IsBackground = true, Name = "mbpf bench consumer" };
         consumer.Start(); // inherits the consumer's CPU
-        while (Volatile.Read(ref state.ConsumerStarted) == 0)
+        while (!started())
             Thread.Yield();
-        RunProducers(program, viaPerf, producerCpus, records, state);
+        produce();
         consumer.Join();
-        var elapsed = Stopwatch.GetElapsedTime(start, state.ConsumerEnd);
-        if (state.Failure is not null)
-            throw new InvalidOperationException($"A producer failed: {state.Failure.Message}", state.Failure);
-        if (consumerFailure is not null)
-            throw new InvalidOperationException($"The consumer failed: {consumerFailure.Message}", consumerFailure);
-
-        GC.KeepAlive(handler.Checksum);
-        return (delivered, allocated, elapsed);
+        if (producers.Failure is not null)
+            throw new InvalidOperationException($"A producer failed: {producers.Failure.Message}", producers.Failure);
+        if (failure is not null)
+            throw new InvalidOperationException($"The consumer failed: {failure.Message}", failure);
     }
 
     /// <summary>

@@ -91,11 +91,7 @@ public readonly unsafe struct PerfBufferView
     public ulong OffsetOf(ulong position) => position & _mask;
 
     /// <summary>The record header at an 8-byte aligned <paramref name="position"/>.</summary>
-    internal PerfEventHeader ReadHeader(ulong position)
-    {
-        var at = _data + (position & _mask);
-        return new PerfEventHeader(Unsafe.Read<uint>(at), Unsafe.Read<ushort>(at + 4), Unsafe.Read<ushort>(at + 6));
-    }
+    internal PerfEventHeader ReadHeader(ulong position) => Unsafe.BitCast<ulong, PerfEventHeader>(ReadUInt64(position));
 
     /// <summary>A u32 at a 4-byte aligned <paramref name="position"/>: it cannot straddle the end.</summary>
     internal uint ReadUInt32(ulong position) => Unsafe.Read<uint>(_data + (position & _mask));

@@ -50,7 +50,7 @@ internal readonly struct PerfRecordCheck
     internal static PerfRecordCheck Of(in PerfBufferView buffer, ulong position, ulong remaining, PerfSampleLayout layout)
     {
         var word = buffer.ReadUInt64(position);
-        var header = Unsafe.BitCast<ulong, PerfEventHeader>(word);
+        var header = Unsafe.BitCast<ulong, PerfEventHeader>(word); // buffer.ReadHeader's decoding of the same word
         var size = header.Size;
         if (size < PerfEventAbi.HeaderSize)
             return Impossible(word, PerfHeaderProblem.SizeBelowHeader);

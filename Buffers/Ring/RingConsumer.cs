@@ -91,12 +91,13 @@ public static class RingConsumer
         {
             Run(ring, ref handler, maxRecords, commit == RingCommitPolicy.PerRecord, ref walk);
         }
-        finally
+        catch
         {
-            // On an exception (from the handler, or a corruption found mid-batch): the record the handler was given, and
-            // everything before it, counts as consumed.
-            if (!walk.Returned && walk.Consumer != walk.Start)
+            // From the handler, or a corruption found mid-batch: the record the handler was given, and everything before
+            // it, counts as consumed. (A normal return has stored the position itself.)
+            if (walk.Consumer != walk.Start)
                 ring.StoreConsumerPosition(walk.Consumer);
+            throw;
         }
 
         return new RingConsumeResult(walk.Records, walk.PayloadBytes, walk.Discarded, walk.Consumer - walk.Start, walk.Reason);
@@ -223,7 +224,6 @@ public static class RingConsumer
         walk.PayloadBytes = payloadBytes;
         walk.Discarded = discarded;
         walk.Reason = reason;
-        walk.Returned = true;
     }
 
     /// <summary>What <see cref="Run"/> did, and how far it got if it threw.</summary>
@@ -235,7 +235,6 @@ public static class RingConsumer
         public long PayloadBytes;
         public long Discarded;
         public RingStopReason Reason;
-        public bool Returned;
     }
 
     /// <summary>Adapts a <see cref="RingRecordCallback"/> to the struct handler the loop is generic over.</summary>

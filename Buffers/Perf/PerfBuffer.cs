@@ -36,6 +36,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
 {
     private readonly BufferMap _map;
     private readonly PerfCpuRing[] _rings;
+    private readonly MappingReferences _mappings; // one reference per read for every ring, not a lease per ring
     private readonly ReadinessWaiter _waiter;
     private readonly Lock _read = new();
     private readonly PendingRecords _pending = new();
@@ -104,6 +105,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
             {
                 map.Delete((uint)ring.Cpu);
                 ring.Dispose();
+                ring.Mapping.Dispose();
             }
             waiter?.Dispose();
             map.Dispose();
@@ -116,6 +118,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
         PageCount = options.PageCount;
         Cpus = [.. rings.Select(r => r.Cpu)];
         SkippedCpus = [.. skipped];
+        _mappings = new MappingReferences([.. rings.Select(r => r.Mapping)], ToString());
     }
 
     /// <summary>Opens the perf event array pinned at <paramref name="path"/> and a ring on every online CPU.</summary>
@@ -422,6 +425,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
             _map.Delete((uint)ring.Cpu);
             ring.Dispose();
         }
+        _mappings.Dispose(); // unmaps now, or when a read in progress on another thread ends
         _map.Dispose();
     }
 
@@ -440,6 +444,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
         var stopped = false;
         lock (_read)
         {
+            using var mapped = new MappingReferences.Lease(_mappings); // keeps every ring mapped during the read, even if the buffer is disposed meanwhile
             try
             {
                 // A pass starts after the ring a handler last stopped in, so no CPU starves.

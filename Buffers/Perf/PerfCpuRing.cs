@@ -28,6 +28,7 @@ internal sealed class PerfCpuRing : IDisposable
 
     internal SafeFdHandle Event { get; }
 
+    /// <summary>The ring's mapping; its owner is the buffer's <see cref="MappingReferences"/>, which unmaps it after the last read.</summary>
     internal SafeMmapHandle Mapping { get; }
 
     internal KeyValuePair<string, object?>[] Tags { get; }
@@ -74,11 +75,10 @@ internal sealed class PerfCpuRing : IDisposable
         }
     }
 
-    /// <summary>Reads the ring from <c>data_tail</c> to <c>data_head</c>, holding a reference on the mapping meanwhile.</summary>
+    /// <summary>Reads the ring from <c>data_tail</c> to <c>data_head</c>; the caller holds the buffer's reference on the mappings.</summary>
     internal PerfReadResult Read<THandler>(PerfSampleLayout layout, ref THandler handler)
         where THandler : struct, IPerfRecordHandler
     {
-        using var lease = Mapping.Acquire(); // keeps _view's memory mapped during the read, even if the buffer is disposed meanwhile
         var result = PerfConsumer.Read(in _view, Cpu, layout, ref handler, ref _validated);
         if (result.ConsumedBytes != 0) // every record read moves the tail; an empty ring has nothing to count
             BufferMetrics.Add(Tags, result.Samples, result.SampleBytes, (long)result.Lost, corrupted: result.CorruptedCount(), corruptedBytes: (long)result.CorruptedBytes);
@@ -104,10 +104,6 @@ internal sealed class PerfCpuRing : IDisposable
             PerfEvent.Disable(Event);
     }
 
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Mapping.Dispose();
-        Event.Dispose();
-    }
+    /// <summary>Closes the event. The mapping is not this ring's to unmap: see <see cref="Mapping"/>.</summary>
+    public void Dispose() => Event.Dispose();
 }

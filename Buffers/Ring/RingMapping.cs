@@ -10,17 +10,17 @@ namespace ManagedBpf.Buffers.Ring;
 /// </summary>
 internal sealed unsafe class RingMapping : IDisposable
 {
-    private readonly SafeMmapHandle _consumer;
-    private readonly SafeMmapHandle _producer;
+    private readonly MappingReferences _references; // owns both mappings
     private readonly RingBufferView _view; // built once (its checks are not free on every drain); used only under a reference
+    private readonly ulong* _producerPosition;
 
-    private RingMapping(SafeMmapHandle consumer, SafeMmapHandle producer, int page, ulong size)
+    private RingMapping(SafeMmapHandle consumer, SafeMmapHandle producer, int page, ulong size, string subject)
     {
-        _consumer = consumer;
-        _producer = producer;
+        _references = new MappingReferences([consumer, producer], subject);
         Size = size;
         var producerPage = (byte*)producer.DangerousGetHandle();
-        _view = new RingBufferView((ulong*)consumer.DangerousGetHandle(), (ulong*)producerPage, producerPage + page, size);
+        _producerPosition = (ulong*)producerPage;
+        _view = new RingBufferView((ulong*)consumer.DangerousGetHandle(), _producerPosition, producerPage + page, size);
     }
 
     /// <summary>The data size (<c>max_entries</c>).</summary>
@@ -39,7 +39,7 @@ internal sealed unsafe class RingMapping : IDisposable
         try
         {
             var producer = SafeMmapHandle.Map(map.Handle, (nuint)((ulong)page + 2 * size), userSpaceProduces ? MemoryProtection.ReadWrite : MemoryProtection.Read, page, subject + " producer page and data");
-            return new RingMapping(consumer, producer, page, size);
+            return new RingMapping(consumer, producer, page, size, subject);
         }
         catch
         {
@@ -66,45 +66,25 @@ internal sealed unsafe class RingMapping : IDisposable
 
     /// <summary>
     /// Takes a reference on both mappings that outlives the call (a user ring buffer reservation holds one until it is
-    /// submitted or discarded); <see cref="Release"/> gives it back. Not a pair of the Kernel's <see cref="MappingLease"/>s:
-    /// a reservation's reference is given back by the one header exchange that submits or discards it, which copies of
-    /// the reservation cannot repeat, whereas each copy of a lease could dispose it again.
+    /// submitted or discarded); <see cref="Release"/> gives it back. Not a lease: a reservation's reference is given back
+    /// by the one header exchange that submits or discards it, which copies of the reservation cannot repeat, whereas
+    /// each copy of a lease could dispose it again.
     /// </summary>
-    internal void AddRef()
-    {
-        var consumer = false;
-        _consumer.DangerousAddRef(ref consumer);
-        try
-        {
-            var producer = false;
-            _producer.DangerousAddRef(ref producer);
-        }
-        catch
-        {
-            _consumer.DangerousRelease();
-            throw;
-        }
-    }
+    /// <exception cref="ObjectDisposedException">The mappings were disposed.</exception>
+    internal void AddRef() => _references.AddRef();
 
     /// <summary>Gives back a reference taken by <see cref="AddRef"/>.</summary>
-    internal void Release()
-    {
-        _producer.DangerousRelease();
-        _consumer.DangerousRelease();
-    }
+    internal void Release() => _references.Release();
 
     /// <summary><c>producer_pos</c>, which a user ring buffer's producer stores; valid only while a reference is held.</summary>
-    internal ulong* ProducerPosition => (ulong*)_producer.DangerousGetHandle();
+    internal ulong* ProducerPosition => _producerPosition;
 
     /// <summary>The view over the mapped memory; valid only while a reference is held.</summary>
     internal RingBufferView View() => _view;
 
     /// <summary>Unmaps, once the last reference is given back.</summary>
-    public void Dispose()
-    {
-        _producer.Dispose();
-        _consumer.Dispose();
-    }
+    /// <remarks>Its owner calls it once.</remarks>
+    public void Dispose() => _references.Dispose();
 
     /// <summary>A reference on both mappings for the span of one read (never across an await).</summary>
     internal readonly ref struct RingLease
@@ -113,7 +93,7 @@ internal sealed unsafe class RingMapping : IDisposable
 
         internal RingLease(RingMapping mapping)
         {
-            mapping.AddRef();
+            mapping._references.AddRef();
             _mapping = mapping;
             View = mapping.View();
         }
@@ -121,6 +101,6 @@ internal sealed unsafe class RingMapping : IDisposable
         /// <summary>The ring's memory, mapped while the lease is held.</summary>
         internal RingBufferView View { get; }
 
-        public void Dispose() => _mapping?.Release();
+        public void Dispose() => _mapping?._references.Release();
     }
 }

@@ -271,6 +271,38 @@ public sealed class PerfBufferKernelTests(ITestOutputHelper output)
     }
 
     [KernelFact]
+    public void Dispose_on_another_thread_unmaps_only_when_the_read_in_progress_ends()
+    {
+        using var map = PerfEventArray();
+        var buffer = new PerfBuffer(map, new PerfBufferOptions { PageCount = 1 });
+        using var producer = Producers.PerfOutput(map, 32);
+        foreach (var cpu in buffer.Cpus)
+        {
+            for (ulong i = 0; i < 4; i++)
+                Assert.Equal(0, producer.RunOnCpu(cpu, Seq(cpu, i)));
+        }
+
+        using var inHandler = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var seen = new List<ulong>();
+        var read = Task.Run(() => buffer.ConsumeAll((_, payload) =>
+        {
+            if (seen.Count == 0)
+            {
+                inHandler.Set();
+                release.Wait();
+            }
+            seen.Add(BinaryPrimitives.ReadUInt64LittleEndian(payload)); // reads every ring's mapping after Dispose returned
+        }));
+        Assert.True(inHandler.Wait(Patience));
+        buffer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => buffer.ConsumeAll((_, _) => { }));
+        release.Set();
+        Assert.Equal(4L * buffer.Cpus.Count, read.Wait(Patience) ? read.Result.Samples : -1);
+        Assert.Equal(buffer.Cpus.SelectMany(cpu => Enumerable.Range(0, 4).Select(i => Seq(cpu, (ulong)i))).Order(), seen.Order());
+    }
+
+    [KernelFact]
     public void Options_that_break_the_kernels_rules_are_refused_with_the_rule()
     {
         using var map = PerfEventArray();

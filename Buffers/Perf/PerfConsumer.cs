@@ -71,9 +71,43 @@ public static class PerfConsumer
         where THandler : struct, IPerfRecordHandler
     {
         // An empty ring returns here, before ReadBatch's large frame is set up (a perf buffer reads every CPU's ring).
-        if (buffer.LoadDataHead() == buffer.LoadDataTail())
+        var head = buffer.LoadDataHead();
+        var tail = buffer.LoadDataTail();
+        if (head == tail)
             return default;
+
+        // One well-formed sample and nothing else, what a wakeup per sample finds at a low event rate: a sample that is
+        // not oversized spills onto nothing, so it needs neither of ReadBatch's walks. (PerfRecordCheck.Of bounds its
+        // size by what was published, and ReadBatch has the same verdict on it.)
+        var available = head - tail;
+        if (available <= buffer.DataSize && (tail & (PerfEventAbi.RecordAlignment - 1)) == 0)
+        {
+            var record = PerfRecordCheck.Of(in buffer, tail, available, layout);
+            if (record.Class == PerfRecordClass.Sample && record.Header.Size == available)
+                return ReadLoneSample(in buffer, cpu, tail, in record, layout, ref handler);
+        }
+
         return ReadBatch(in buffer, cpu, layout, ref handler, ref validated);
+    }
+
+    /// <summary>Delivers the batch's only record, a well-formed sample, and consumes it (also when the handler throws).</summary>
+    private static PerfReadResult ReadLoneSample<THandler>(in PerfBufferView buffer, int cpu, ulong tail, in PerfRecordCheck record, PerfSampleLayout layout, ref THandler handler)
+        where THandler : struct, IPerfRecordHandler
+    {
+        var counters = default(PerfReadCounters);
+        counters.Samples = 1;
+        counters.SampleBytes = record.RawSize;
+        bool stopped;
+        try
+        {
+            stopped = !handler.OnSample(SampleAt(in buffer, cpu, tail, record.RawSize, layout));
+        }
+        finally
+        {
+            buffer.StoreDataTail(tail + record.Header.Size);
+        }
+
+        return new PerfReadResult(counters, record.Header.Size, stopped);
     }
 
     /// <summary>Reads everything between <c>data_tail</c> and <c>data_head</c>, delivering each sample as one span.</summary>

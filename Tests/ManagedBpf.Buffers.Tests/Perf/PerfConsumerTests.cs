@@ -198,6 +198,24 @@ public sealed class PerfConsumerTests
     }
 
     [Fact]
+    public void ALoneSampleIsConsumedWhenItsHandlerStopsOrThrows()
+    {
+        // A batch of one well-formed sample takes a path of its own (no walks); it keeps the batch's rules.
+        using var ring = new PerfBufferSimulator(4096, PerfSampleLayout.Raw);
+        Assert.True(ring.TryOutput(Payloads.For(1, 30), out _));
+        var recorder = new PerfRecorder(stopAfter: 1);
+        var result = PerfConsumer.Read(ring.View, 0, PerfSampleLayout.Raw, ref recorder);
+        Assert.True(result.Stopped);
+        Assert.Equal((1L, 36L, 48ul), (result.Samples, result.SampleBytes, result.ConsumedBytes));
+        Assert.Equal(48ul, ring.DataTail);
+        Assert.Equal(Payloads.For(1, 30), Assert.Single(recorder.Samples).Payload[..30]);
+
+        Assert.True(ring.TryOutput(Payloads.For(2, 30), out _));
+        Assert.Throws<InvalidOperationException>(() => PerfConsumer.Read(ring.View, 0, PerfSampleLayout.Raw, (_, _) => throw new InvalidOperationException()));
+        Assert.Equal(96ul, ring.DataTail);
+    }
+
+    [Fact]
     public void TheDelegateOverloadForwardsLostAndCorruption()
     {
         using var ring = new HandBuiltPerfRing(4096);

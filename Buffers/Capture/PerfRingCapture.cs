@@ -13,6 +13,7 @@ public sealed class PerfRingCapture : IDisposable
     private readonly BufferMap _map;
     private readonly PerfCpuRing _ring;
     private readonly PerfSampleLayout _layout;
+    private int _disposed;
 
     /// <summary>Opens the perf event of <paramref name="cpu"/> and stores it in the map at that key.</summary>
     /// <param name="perfEventArray">The perf event array.</param>
@@ -44,6 +45,7 @@ public sealed class PerfRingCapture : IDisposable
 
     /// <summary>Copies the ring's metadata fields and data area as they are now.</summary>
     /// <returns>The snapshot.</returns>
+    /// <exception cref="ObjectDisposedException">The capture was disposed.</exception>
     public unsafe PerfSnapshot Snapshot()
     {
         using var lease = _ring.Mapping.Acquire();
@@ -55,14 +57,22 @@ public sealed class PerfRingCapture : IDisposable
     /// <typeparam name="THandler">A struct handler.</typeparam>
     /// <param name="handler">Receives samples, lost counts and reports.</param>
     /// <returns>What the read did.</returns>
+    /// <exception cref="ObjectDisposedException">The capture was disposed.</exception>
     public PerfReadResult Read<THandler>(ref THandler handler)
-        where THandler : struct, IPerfRecordHandler => _ring.Read(_layout, ref handler);
+        where THandler : struct, IPerfRecordHandler
+    {
+        using var lease = _ring.Mapping.Acquire(); // PerfCpuRing.Read expects its caller to keep the ring mapped
+        return _ring.Read(_layout, ref handler);
+    }
 
-    /// <summary>Removes the event from the map and closes it.</summary>
+    /// <summary>Removes the event from the map, closes it and unmaps the ring (once a read in progress ends). Idempotent.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         _map.Delete((uint)Cpu);
         _ring.Dispose();
+        _ring.Mapping.Dispose(); // the ring's mapping is its owner's to unmap: here, the capture's
         _map.Dispose();
     }
 }

@@ -155,6 +155,7 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
     {
         get
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this); // a read in progress keeps the rings mapped
             ulong fullest = 0;
             foreach (var ring in _rings)
                 fullest = Math.Max(fullest, ring.AvailableBytes);
@@ -171,6 +172,9 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
                 return PerfReadTotals.ToResult(_totals, _totalConsumed, stopped: false);
         }
     }
+
+    /// <summary>The rings' mappings (tests check when they are unmapped).</summary>
+    internal MappingReferences Mappings => _mappings;
 
     ReadinessWaiter IRecordBatchSource.Waiter => _waiter;
 

@@ -10,7 +10,7 @@ namespace ManagedBpf.Buffers.Perf;
 internal sealed class PerfCpuRing : IDisposable
 {
     // The ring's layout, read from its perf_event_mmap_page once: the kernel fixes data_offset and data_size at mmap.
-    // Its pointers are used only under a lease on Mapping.
+    // Its pointers are used only while the mapping is held: by the buffer's MappingReferences during a read, or a lease on Mapping.
     private readonly PerfBufferView _view;
     private PerfValidatedRange _validated; // what PerfConsumer found valid and left unread (reads are serialised by the buffer)
 

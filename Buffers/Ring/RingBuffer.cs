@@ -75,6 +75,9 @@ public sealed class RingBuffer : IDisposable
     /// <summary>The data size in bytes (the map's <c>max_entries</c>).</summary>
     public ulong Size => _mapping.Size;
 
+    /// <summary>Whether the ring's mappings were unmapped (tests check when).</summary>
+    internal bool Unmapped => _mapping.Unmapped;
+
     /// <summary>The tags of this ring's metrics.</summary>
     internal KeyValuePair<string, object?>[] MetricTags => _tags;
 

@@ -82,8 +82,10 @@ internal sealed unsafe class RingMapping : IDisposable
     /// <summary>The view over the mapped memory; valid only while a reference is held.</summary>
     internal RingBufferView View() => _view;
 
-    /// <summary>Unmaps, once the last reference is given back.</summary>
-    /// <remarks>Its owner calls it once.</remarks>
+    /// <summary>Whether both mappings were unmapped (tests check when).</summary>
+    internal bool Unmapped => _references.Unmapped;
+
+    /// <summary>Unmaps, once the last reference is given back. Idempotent.</summary>
     public void Dispose() => _references.Dispose();
 
     /// <summary>A reference on both mappings for the span of one read (never across an await).</summary>

@@ -20,7 +20,8 @@ public enum MemoryProtection
 /// <summary>
 /// A shared mapping of a kernel object (ring buffer pages, perf buffer pages, an mmapable array).
 /// munmap runs exactly once, when the last reader has let go: readers take a <see cref="MappingLease"/>
-/// while they touch the memory, so Dispose cannot unmap memory in use.
+/// while they touch the memory, so Dispose cannot unmap memory in use. An owner that counts its readers itself (the
+/// buffer readers keep one count over all of their mappings) disposes the handle only once its last reader has let go.
 /// </summary>
 public sealed unsafe class SafeMmapHandle : SafeHandle
 {

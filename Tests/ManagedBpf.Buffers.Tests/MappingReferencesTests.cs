@@ -44,16 +44,36 @@ public sealed class MappingReferencesTests
     }
 
     [Fact]
+    public void A_second_dispose_changes_nothing()
+    {
+        var mapping = new CountingMapping();
+        var references = new MappingReferences([mapping], "reader");
+        references.AddRef();
+        references.Dispose();
+        references.Dispose(); // must not clear the disposed mark (it is the count's sign bit)
+        Assert.Throws<ObjectDisposedException>(references.AddRef);
+        Assert.False(references.Unmapped);
+        references.Release();
+        Assert.True(references.Unmapped);
+        Assert.Equal(1, mapping.Disposals);
+        references.Dispose();
+        Assert.Equal(1, mapping.Disposals);
+    }
+
+    [Fact]
     public async Task References_taken_and_given_back_on_many_threads_unmap_exactly_once_after_dispose()
     {
         var mapping = new CountingMapping();
         var references = new MappingReferences([mapping], "reader");
         using var start = new Barrier(4);
+        using var running = new CountdownEvent(4);
         var readers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(() =>
         {
             start.SignalAndWait();
-            for (var i = 0; i < 100_000; i++)
+            for (var i = 0; ; i++) // until refused: Dispose comes once all four are running
             {
+                if (i == 1_000)
+                    running.Signal(); // all four are taking references when Dispose runs
                 try
                 {
                     references.AddRef();
@@ -65,11 +85,17 @@ public sealed class MappingReferencesTests
                 Assert.Equal(0, mapping.Disposals); // never unmapped under a reference
                 references.Release();
             }
-            return 100_000;
         }, TaskCreationOptions.LongRunning)).ToArray();
-        Thread.Yield();
-        references.Dispose();
-        await Task.WhenAll(readers);
+        try
+        {
+            Assert.True(running.Wait(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            references.Dispose(); // also ends the readers if the wait failed
+        }
+        var taken = await Task.WhenAll(readers);
+        Assert.All(taken, n => Assert.True(n >= 1_000));
         Assert.Equal(1, mapping.Disposals);
     }
 

@@ -84,6 +84,13 @@ public sealed class LeakTests
             perf.ConsumeAll(ref recorder);
             await perf.WaitAsync(1);
         }
+        var capture = new Buffers.Capture.PerfRingCapture(perfMap, ManagedBpf.Kernel.KernelInfo.OnlineCpus()[0], new PerfBufferOptions { PageCount = 1 });
+        var captured = new Support.PerfRecorder();
+        capture.Read(ref captured);
+        _ = capture.Snapshot();
+        capture.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => capture.Snapshot());
+        Assert.Throws<ObjectDisposedException>(() => capture.Read(ref captured));
     }
 
     private static NoRecords Unused;

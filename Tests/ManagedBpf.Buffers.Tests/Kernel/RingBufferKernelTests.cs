@@ -219,8 +219,10 @@ public sealed class RingBufferKernelTests
         Assert.True(inHandler.Wait(TimeSpan.FromSeconds(10)));
         ring.Dispose();
         Assert.Throws<ObjectDisposedException>(() => ring.Consume(_ => { }));
+        Assert.False(ring.Unmapped);
         release.Set();
         Assert.Equal(4, drain.Wait(TimeSpan.FromSeconds(10)) ? drain.Result.Records : -1);
+        Assert.True(ring.Unmapped); // by the drain, as it ended
         Assert.Equal(Enumerable.Range(0, 4).Select(s => Record((ulong)s, 64)), seen);
     }
 

@@ -215,6 +215,32 @@ public sealed class PerfConsumerTests
         Assert.Equal(96ul, ring.DataTail);
     }
 
+    [Theory]
+    [InlineData(4ul, 36, 0ul)] // a well-formed sample at a misaligned tail
+    [InlineData(0ul, 8180, 8192ul)] // a sample whose header claims 8 KiB, all of what was published, in a 4 KiB ring
+    public void ALoneSampleAtImpossiblePositionsIsReportedNotDelivered(ulong tail, int rawSize, ulong advance)
+    {
+        using var ring = new HandBuiltPerfRing(4096, tail);
+        if (advance == 0)
+        {
+            ring.AppendSample(Payloads.For(1, rawSize));
+        }
+        else
+        {
+            var header = new byte[12];
+            new PerfEventHeader(PerfEventAbi.PERF_RECORD_SAMPLE, 0, (ushort)advance).Write(header);
+            BitConverter.TryWriteBytes(header.AsSpan(8), rawSize);
+            ring.Append(header, advance);
+        }
+
+        var recorder = new PerfRecorder();
+        var result = PerfConsumer.Read(ring.View, 0, PerfSampleLayout.Raw, ref recorder);
+        Assert.Empty(recorder.Samples);
+        Assert.Equal(PerfCorruptionKind.PositionsOutOfRange, Assert.Single(recorder.Reports).Kind);
+        Assert.Equal(1, result.PositionErrors);
+        Assert.Equal(ring.Head, ring.Tail);
+    }
+
     [Fact]
     public void TheDelegateOverloadForwardsLostAndCorruption()
     {

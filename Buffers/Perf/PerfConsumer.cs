@@ -75,19 +75,34 @@ public static class PerfConsumer
         var tail = buffer.LoadDataTail();
         if (head == tail)
             return default;
+        var available = head - tail;
+        if (available > buffer.DataSize || ((head | tail) & (PerfEventAbi.RecordAlignment - 1)) != 0)
+            return SkipImpossiblePositions(in buffer, cpu, tail, head, ref handler);
 
         // One well-formed sample and nothing else, what a wakeup per sample finds at a low event rate: a sample that is
         // not oversized spills onto nothing, so it needs neither of ReadBatch's walks. (PerfRecordCheck.Of bounds its
         // size by what was published, and ReadBatch has the same verdict on it.)
-        var available = head - tail;
-        if (available <= buffer.DataSize && (tail & (PerfEventAbi.RecordAlignment - 1)) == 0)
-        {
-            var record = PerfRecordCheck.Of(in buffer, tail, available, layout);
-            if (record.Class == PerfRecordClass.Sample && record.Header.Size == available)
-                return ReadLoneSample(in buffer, cpu, tail, in record, layout, ref handler);
-        }
+        var record = PerfRecordCheck.Of(in buffer, tail, available, layout);
+        if (record.Class == PerfRecordClass.Sample && record.Header.Size == available)
+            return ReadLoneSample(in buffer, cpu, tail, in record, layout, ref handler);
 
-        return ReadBatch(in buffer, cpu, layout, ref handler, ref validated);
+        return ReadBatch(in buffer, cpu, layout, ref handler, ref validated, tail, head);
+    }
+
+    /// <summary>
+    /// <c>data_tail</c> and <c>data_head</c> no ring could hold (more than its size apart, or misaligned): nothing between
+    /// them can be trusted, so all of it is reported and skipped.
+    /// </summary>
+    private static PerfReadResult SkipImpossiblePositions<THandler>(in PerfBufferView buffer, int cpu, ulong tail, ulong head, ref THandler handler)
+        where THandler : struct, IPerfRecordHandler
+    {
+        var ringSize = buffer.DataSize;
+        var counters = default(PerfReadCounters);
+        counters.PositionErrors = 1;
+        counters.CorruptedBytes = PerfCorruption.SkippedBytes(ringSize, tail, head);
+        buffer.StoreDataTail(head);
+        handler.OnCorruption(PerfCorruption.Positions(cpu, ringSize, tail, head));
+        return new PerfReadResult(counters, head - tail, stopped: false);
     }
 
     /// <summary>Delivers the batch's only record, a well-formed sample, and consumes it (also when the handler throws).</summary>
@@ -135,24 +150,13 @@ public static class PerfConsumer
     }
 
     [SkipLocalsInit] // its frame is large (reports, checks); only what holds references needs zeroing
-    private static PerfReadResult ReadBatch<THandler>(in PerfBufferView buffer, int cpu, PerfSampleLayout layout, ref THandler handler, ref PerfValidatedRange validated)
+    private static PerfReadResult ReadBatch<THandler>(in PerfBufferView buffer, int cpu, PerfSampleLayout layout, ref THandler handler, ref PerfValidatedRange validated, ulong tail, ulong head)
         where THandler : struct, IPerfRecordHandler
     {
+        // Read has checked the positions: the batch is not empty, at most a ring's length, and aligned.
         var counters = default(PerfReadCounters);
         var ringSize = buffer.DataSize;
-        var head = buffer.LoadDataHead();
-        var tail = buffer.LoadDataTail();
         var available = head - tail;
-        if (available == 0)
-            return new PerfReadResult(counters, 0, stopped: false);
-        if (available > ringSize || ((head | tail) & (PerfEventAbi.RecordAlignment - 1)) != 0)
-        {
-            counters.PositionErrors = 1;
-            counters.CorruptedBytes = PerfCorruption.SkippedBytes(ringSize, tail, head);
-            buffer.StoreDataTail(head);
-            handler.OnCorruption(PerfCorruption.Positions(cpu, ringSize, tail, head));
-            return new PerfReadResult(counters, available, stopped: false);
-        }
 
         // Both walks take a fast path for the common case, a run of samples of one size (SkipRun, DeliverRun): see
         // PlainSample. Anything else (the first sample, a new size, lost, oversized, impossible) takes the slow path,

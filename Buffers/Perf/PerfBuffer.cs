@@ -173,8 +173,8 @@ public sealed class PerfBuffer : IDisposable, IRecordBatchSource
         }
     }
 
-    /// <summary>The rings' mappings (tests check when they are unmapped).</summary>
-    internal MappingReferences Mappings => _mappings;
+    /// <summary>Whether the rings were unmapped (tests check when).</summary>
+    internal bool Unmapped => _mappings.Unmapped;
 
     ReadinessWaiter IRecordBatchSource.Waiter => _waiter;
 

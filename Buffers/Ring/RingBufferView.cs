@@ -68,6 +68,10 @@ public readonly unsafe struct RingBufferView
     /// <param name="position">The new consumer position, at a record boundary.</param>
     public void StoreConsumerPosition(ulong position) => Volatile.Write(ref *_consumerPosition, position);
 
+    /// <summary>Release-stores <c>producer_pos</c>: what a user ring buffer's producer, user space, publishes.</summary>
+    /// <param name="position">The new producer position, past a reserved record.</param>
+    internal void StoreProducerPosition(ulong position) => Volatile.Write(ref *_producerPosition, position);
+
     /// <summary>Where <paramref name="position"/> falls in the data area.</summary>
     /// <param name="position">A free-running position.</param>
     public ulong OffsetOf(ulong position) => position & _mask;

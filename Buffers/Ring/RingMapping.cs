@@ -12,15 +12,13 @@ internal sealed unsafe class RingMapping : IDisposable
 {
     private readonly MappingReferences _references; // owns both mappings
     private readonly RingBufferView _view; // built once (its checks are not free on every drain); used only under a reference
-    private readonly ulong* _producerPosition;
 
     private RingMapping(SafeMmapHandle consumer, SafeMmapHandle producer, int page, ulong size, string subject)
     {
         _references = new MappingReferences([consumer, producer], subject);
         Size = size;
         var producerPage = (byte*)producer.DangerousGetHandle();
-        _producerPosition = (ulong*)producerPage;
-        _view = new RingBufferView((ulong*)consumer.DangerousGetHandle(), _producerPosition, producerPage + page, size);
+        _view = new RingBufferView((ulong*)consumer.DangerousGetHandle(), (ulong*)producerPage, producerPage + page, size);
     }
 
     /// <summary>The data size (<c>max_entries</c>).</summary>
@@ -76,9 +74,6 @@ internal sealed unsafe class RingMapping : IDisposable
     /// <summary>Gives back a reference taken by <see cref="AddRef"/>.</summary>
     internal void Release() => _references.Release();
 
-    /// <summary><c>producer_pos</c>, which a user ring buffer's producer stores; valid only while a reference is held.</summary>
-    internal ulong* ProducerPosition => _producerPosition;
-
     /// <summary>The view over the mapped memory; valid only while a reference is held.</summary>
     internal RingBufferView View() => _view;
 
@@ -89,20 +84,13 @@ internal sealed unsafe class RingMapping : IDisposable
     public void Dispose() => _references.Dispose();
 
     /// <summary>A reference on both mappings for the span of one read (never across an await).</summary>
-    internal readonly ref struct RingLease
+    internal readonly ref struct RingLease(RingMapping mapping)
     {
-        private readonly RingMapping _mapping;
-
-        internal RingLease(RingMapping mapping)
-        {
-            mapping._references.AddRef();
-            _mapping = mapping;
-            View = mapping.View();
-        }
+        private readonly MappingReferences.Lease _lease = new(mapping._references);
 
         /// <summary>The ring's memory, mapped while the lease is held.</summary>
-        internal RingBufferView View { get; }
+        internal RingBufferView View { get; } = mapping.View();
 
-        public void Dispose() => _mapping?._references.Release();
+        public void Dispose() => _lease.Dispose();
     }
 }

@@ -252,7 +252,7 @@ public sealed unsafe class UserRingBuffer : IDisposable
                 *(uint*)header = (uint)size | RingBufferAbi.BPF_RINGBUF_BUSY_BIT;
                 *(uint*)(header + 4) = 0;
                 // Release: the BUSY header is visible before the position that publishes it.
-                Volatile.Write(ref *_mapping.ProducerPosition, producer + footprint);
+                view.StoreProducerPosition(producer + footprint);
                 reservation = new UserRingReservation(this, producer, new Span<byte>(header + RingBufferAbi.BPF_RINGBUF_HDR_SZ, size));
                 reserved = true;
                 return true;

@@ -297,10 +297,10 @@ public sealed class PerfBufferKernelTests(ITestOutputHelper output)
         Assert.True(inHandler.Wait(Patience));
         buffer.Dispose();
         Assert.Throws<ObjectDisposedException>(() => buffer.ConsumeAll((_, _) => { }));
-        Assert.False(buffer.Mappings.Unmapped);
+        Assert.False(buffer.Unmapped);
         release.Set();
         Assert.Equal(4L * buffer.Cpus.Count, read.Wait(Patience) ? read.Result.Samples : -1);
-        Assert.True(buffer.Mappings.Unmapped); // by the read, as it ended
+        Assert.True(buffer.Unmapped); // by the read, as it ended
         Assert.Equal(buffer.Cpus.SelectMany(cpu => Enumerable.Range(0, 4).Select(i => Seq(cpu, (ulong)i))).Order(), seen.Order());
     }
 

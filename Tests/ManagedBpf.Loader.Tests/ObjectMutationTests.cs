@@ -49,12 +49,12 @@ public sealed class ObjectMutationTests
 
         // Waits for the worker itself, bounded by Stall: each time the bound passes, some input must have finished since
         // the last time, or the parser hangs and the test fails with the inputs in flight.
-        var last = -1L;
+        var last = 0L; // inputs finished when the watch started
         while (true)
         {
             try
             {
-                await worker.WaitAsync(Stall);
+                await worker.WaitAsync(Stall); // rethrows what the worker threw
                 break;
             }
             catch (TimeoutException)
@@ -64,7 +64,6 @@ public sealed class ObjectMutationTests
                 last = now;
             }
         }
-        await worker;
         Assert.True(failure is null, failure);
         Assert.Equal(fixtures.Length * (long)MutationsPerFixture, progress);
         Assert.True(progress >= 100_000, $"only {progress} inputs");

@@ -13,8 +13,9 @@ namespace ManagedBpf.Cli;
 /// <c>mbpf bench drain|stream --consumer typed|variable|leased|bytes</c>: the same protocol through the asynchronous
 /// streams (<c>await foreach</c>) instead of a struct handler. Continuations run on the thread pool, so allocation is
 /// measured over every thread (<see cref="GC.GetTotalAllocatedBytes(bool)"/>): in a drain less what the producer
-/// allocated on its own thread, in a stream less the stream's setup (a cost per stream, not per record); and the stream keeps the pool's workers and the reader's wait thread on the consumer's CPU by starting
-/// them while the main thread is pinned there (which is all that can be done without a native call of our own).
+/// allocated on its own thread, in a stream less the stream's setup (a cost per stream, not per record). The stream
+/// keeps the pool's workers and the reader's wait thread on the consumer's CPU by starting them while the main thread
+/// is pinned there (which is all that can be done without a native call of our own).
 /// </summary>
 internal static partial class BenchCommand
 {
